@@ -1,0 +1,277 @@
+"""`python -m bot content check`: what staff run before content goes live.
+
+Every finding names a file and a line and says what to do, in words a nurse
+or a front-desk manager can act on without reading Python.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from bot.clinic import ClinicConfigError, load_clinic, placeholder_values, placeholders_in, fill
+from bot.content.files import (
+    SOURCES_FILE,
+    ContentFileError,
+    RawRecord,
+    answer_files,
+    raw_answers,
+    raw_sources,
+    read_yaml,
+    to_answer,
+)
+from bot.content.model import STATUSES, TOPICS, Answer
+from bot.content.readability import reading_grade
+
+MAX_READING_GRADE = 8.0
+STALE_AFTER_DAYS = 365
+MIN_WORDS, MAX_WORDS = 20, 160
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,60}$")
+KNOWN_FIELDS = {
+    "id", "topic", "question", "text", "sources", "reviewed_by",
+    "reviewed_on", "status", "staff_note",
+}
+REQUIRED_FIELDS = ("id", "topic", "question", "text", "sources", "reviewed_by", "reviewed_on", "status")
+# Words that promise or sell. The brief asks for balanced, uncertain-where-it-is
+# wording; these never belong in a medical answer.
+HYPE_PATTERN = re.compile(
+    r"\b(miracle|miraculous|breakthrough|guarantee[ds]?|cure[sd]?|revolutionary|"
+    r"game[- ]changer|life[- ]changing|rewir(?:e|es|ed|ing)|resets?|instant relief|"
+    r"proven to work|100 ?%|beacon of hope|amazing results)\b",
+    re.IGNORECASE,
+)
+MARKUP_PATTERN = re.compile(r"<[a-zA-Z/!][^>]*>|\]\(|https?://|www\.")
+FAQ_INTENT_PREFIX = "faq/"
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: Path
+    line: int
+    severity: str  # "error" or "warning"
+    message: str
+
+    def format(self, root: Path) -> str:
+        try:
+            shown = self.file.relative_to(root)
+        except ValueError:
+            shown = self.file
+        return f"{shown}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    answers_checked: int
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+def check_project(root: Path, today: dt.date | None = None) -> CheckResult:
+    """Check data/content/ against the clinic file and the NLU data under root."""
+    content_dir = root / "data" / "content"
+    nlu_dir = root / "data" / "nlu"
+    today = today or dt.date.today()
+    findings: list[Finding] = []
+
+    clinic_path = root / "clinic.yml"
+    try:
+        clinic_values = placeholder_values(load_clinic(clinic_path))
+    except (ClinicConfigError, OSError) as error:
+        findings.append(Finding(clinic_path, 1, "error", str(error)))
+        clinic_values = {}
+
+    sources = _check_sources(content_dir / SOURCES_FILE, findings)
+    answers: dict[str, Answer] = {}
+    count = 0
+    for path in answer_files(content_dir):
+        try:
+            records = raw_answers(path)
+        except ContentFileError as error:
+            findings.append(Finding(error.file, error.line, "error", error.message))
+            continue
+        for record in records:
+            count += 1
+            answer = _check_answer(record, sources, clinic_values, today, findings)
+            if answer is None:
+                continue
+            if answer.id in answers:
+                first = answers[answer.id]
+                findings.append(
+                    Finding(path, record.line, "error",
+                            f"the id '{answer.id}' is already used at "
+                            f"{first.file.name}:{first.line}; give this answer a new id")
+                )
+            else:
+                answers[answer.id] = answer
+
+    findings.extend(_check_nlu_links(nlu_dir, answers))
+    return CheckResult(findings, count)
+
+
+def _check_sources(path: Path, findings: list[Finding]) -> set[str]:
+    if not path.exists():
+        findings.append(Finding(path, 1, "error", "the source list is missing"))
+        return set()
+    try:
+        records = raw_sources(path)
+    except ContentFileError as error:
+        findings.append(Finding(error.file, error.line, "error", error.message))
+        return set()
+    for source_id, record in records.items():
+        citation = str(record.data.get("citation", "") or "").strip()
+        url = str(record.data.get("url", "") or "").strip()
+        if not citation:
+            findings.append(Finding(path, record.line, "error",
+                                    f"source {source_id} has no citation"))
+        if not re.match(r"^https?://[^\s]+\.[^\s]+", url):
+            findings.append(Finding(path, record.line_of("url"), "error",
+                                    f"source {source_id} needs a web address starting with https://"))
+    return set(records)
+
+
+def _check_answer(
+    record: RawRecord,
+    sources: set[str],
+    clinic_values: dict[str, str],
+    today: dt.date,
+    findings: list[Finding],
+) -> Answer | None:
+    file = record.file
+
+    def report(key: str, message: str, severity: str = "error") -> None:
+        findings.append(Finding(file, record.line_of(key), severity, message))
+
+    raw_id = str(record.data.get("id", "") or "").strip()
+    label = f"answer '{raw_id}'" if raw_id else "this answer"
+    for key in REQUIRED_FIELDS:
+        if key not in record.data or record.data.get(key) in (None, "", []):
+            report(key if key in record.data else "id", f"{label} is missing '{key}:'")
+    for key in record.data:
+        if key not in KNOWN_FIELDS:
+            report(str(key), f"{label} has an unknown field '{key}:' (check the spelling)",
+                   "warning")
+    if not raw_id:
+        return None
+    answer = to_answer(record)
+
+    if not ID_PATTERN.match(answer.id):
+        report("id", f"{label}: ids use lower-case letters, digits and '_' only")
+    if answer.topic and answer.topic not in TOPICS:
+        report("topic", f"{label} has topic '{answer.topic}', which is not one of: "
+                        f"{', '.join(TOPICS)}")
+    if answer.status and answer.status not in STATUSES:
+        report("status", f"{label} has status '{answer.status}'; use draft or approved")
+    for source_id in answer.sources:
+        if source_id not in sources:
+            report("sources", f"{label} cites {source_id}, which is not in {SOURCES_FILE}")
+    if "reviewed_on" in record.data:
+        _check_review_date(answer, record, today, report, label)
+    if answer.text:
+        _check_text(answer, clinic_values, report, label)
+    if answer.question and HYPE_PATTERN.search(answer.question):
+        report("question", f"{label}: the question uses the word "
+                           f"'{HYPE_PATTERN.search(answer.question).group(0)}'; rephrase it")
+    return answer
+
+
+def _check_review_date(answer, record, today, report, label) -> None:
+    if answer.reviewed_on is None:
+        report("reviewed_on", f"{label}: write the review date as YYYY-MM-DD")
+    elif answer.reviewed_on > today:
+        report("reviewed_on", f"{label}: the review date {answer.reviewed_on} is in the future")
+    elif (today - answer.reviewed_on).days > STALE_AFTER_DAYS:
+        report("reviewed_on", f"{label} was last reviewed on {answer.reviewed_on}, more than "
+                              f"12 months ago; ask a reviewer to check it again", "warning")
+
+
+def _check_text(answer: Answer, clinic_values: dict[str, str], report, label: str) -> None:
+    unknown = sorted(placeholders_in(answer.text) - set(clinic_values))
+    if unknown:
+        report("text", f"{label} uses {{{unknown[0]}}}, which is not in clinic.yml")
+    hype = HYPE_PATTERN.search(answer.text)
+    if hype:
+        report("text", f"{label} uses the word '{hype.group(0)}'. Medical answers must not "
+                       f"promise or sell; describe what studies found instead")
+    if MARKUP_PATTERN.search(answer.text):
+        report("text", f"{label} contains a link or HTML; write plain text and put web "
+                       f"addresses in {SOURCES_FILE}")
+    shown = fill(answer.text, clinic_values)
+    words = len(shown.split())
+    if words < MIN_WORDS or words > MAX_WORDS:
+        report("text", f"{label} has {words} words; keep answers between {MIN_WORDS} and "
+                       f"{MAX_WORDS} words (split long answers into two questions)", "warning")
+    grade = reading_grade(shown)
+    if grade > MAX_READING_GRADE:
+        report("text", f"{label} reads at grade {grade:.1f}; the limit is "
+                       f"{MAX_READING_GRADE:.0f}. Use shorter sentences and everyday words")
+
+
+def nlu_answer_links(nlu_dir: Path) -> tuple[dict[str, tuple[Path, int]], dict[str, tuple[Path, int, str]]]:
+    """Where NLU data names answers: faq intents and their content: responses."""
+    intents: dict[str, tuple[Path, int]] = {}
+    responses: dict[str, tuple[Path, int, str]] = {}
+    for path in sorted(nlu_dir.glob("*.yml")):
+        document = read_yaml(path)
+        if not isinstance(document, dict):
+            continue
+        for item in document.get("nlu") or []:
+            name = str(item.get("intent", "")) if isinstance(item, dict) else ""
+            if name.startswith(FAQ_INTENT_PREFIX):
+                intents[name[len(FAQ_INTENT_PREFIX):]] = (path, item.lc.line + 1)
+        for key, variations in (document.get("responses") or {}).items():
+            key = str(key)
+            if key.startswith("utter_" + FAQ_INTENT_PREFIX):
+                text = ""
+                if variations and isinstance(variations[0], dict):
+                    text = str(variations[0].get("text", ""))
+                line = document["responses"].lc.key(key)[0] + 1
+                responses[key[len("utter_" + FAQ_INTENT_PREFIX):]] = (path, line, text)
+    return intents, responses
+
+
+def _check_nlu_links(nlu_dir: Path, answers: dict[str, Answer]) -> Iterator[Finding]:
+    try:
+        intents, responses = nlu_answer_links(nlu_dir)
+    except ContentFileError as error:
+        yield Finding(error.file, error.line, "error", error.message)
+        return
+    for answer_id, (path, line) in sorted(intents.items()):
+        answer = answers.get(answer_id)
+        if answer is None:
+            yield Finding(path, line, "error",
+                          f"visitors can ask 'faq/{answer_id}', but there is no answer with id "
+                          f"'{answer_id}' in data/content/")
+        elif not answer.approved:
+            yield Finding(answer.file, answer.line, "error",
+                          f"answer '{answer_id}' is a draft, but visitors can already ask it "
+                          f"({path.name}:{line}); approve it or remove those examples")
+        if answer_id not in responses:
+            yield Finding(path, line, "error",
+                          f"add a response 'utter_faq/{answer_id}' with text "
+                          f"'content:{answer_id}' to this file")
+    for answer_id, (path, line, text) in sorted(responses.items()):
+        if text != f"content:{answer_id}":
+            yield Finding(path, line, "error",
+                          f"the response for '{answer_id}' must be exactly "
+                          f"'content:{answer_id}' (the text itself lives in data/content/)")
+    for answer in answers.values():
+        if answer.approved and answer.id not in intents:
+            yield Finding(answer.file, answer.line, "error",
+                          f"answer '{answer.id}' is approved but no visitor question leads to "
+                          f"it; add examples under 'faq/{answer.id}' in data/nlu/")
+
+
+def format_report(result: CheckResult, root: Path) -> Iterable[str]:
+    for finding in sorted(result.findings, key=lambda f: (str(f.file), f.line)):
+        yield finding.format(root)
+    yield (f"{result.answers_checked} answers checked: {len(result.errors)} errors, "
+           f"{len(result.warnings)} warnings")

@@ -1,0 +1,140 @@
+"""Renders every message the assistant sends, at the moment it sends it.
+
+Rasa calls this for each response. Curated answers (utter_faq/<id>) are read
+from the live content store, so edited text reaches visitors within a second
+and without retraining; system messages come from domain.yml. Every message
+carries a `custom` payload saying what kind of message it is (answer, crisis,
+handoff, ...) with the answer id and sources, which the widget renders and the
+evaluation reads.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.clinic import fill
+from bot.clinic_file import ClinicFile
+from bot.content import ContentStore
+from bot.dialogue import messages
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+ANSWER_PREFIX = "utter_faq/"
+Decorator = Callable[["ContentNLG", Dict[str, Any], DialogueStateTracker], None]
+Variant = Callable[[DialogueStateTracker], Optional[str]]
+
+# What to add to a system message after it is rendered, by response name.
+DECORATORS: Dict[str, Decorator] = {}
+# Which variation of a response to use, by response name.
+VARIANTS: Dict[str, Variant] = {}
+
+
+def decorates(*names: str) -> Callable[[Decorator], Decorator]:
+    def register(function: Decorator) -> Decorator:
+        for name in names:
+            DECORATORS[name] = function
+        return function
+    return register
+
+
+def chooses_variant(name: str) -> Callable[[Variant], Variant]:
+    def register(function: Variant) -> Variant:
+        VARIANTS[name] = function
+        return function
+    return register
+
+
+class ContentNLG(TemplatedNaturalLanguageGenerator):
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Any = None) -> None:
+        settings = get_settings()
+        responses = dict(domain.responses) if domain is not None else {}
+        responses.update(messages.load_action_messages(settings.root / messages.ACTION_MESSAGES_FILE))
+        super().__init__(responses)
+        self.store = ContentStore(settings.content_dir)
+        self.clinic = ClinicFile(settings.clinic_file)
+
+    async def generate(
+        self,
+        utter_action: Text,
+        tracker: DialogueStateTracker,
+        output_channel: Text,
+        **kwargs: Any,
+    ) -> Optional[Dict[Text, Any]]:
+        if utter_action.startswith(ANSWER_PREFIX):
+            return self.answer(utter_action[len(ANSWER_PREFIX):], tracker)
+        message = self._system_message(utter_action, tracker, **kwargs)
+        if message is not None and utter_action in DECORATORS:
+            DECORATORS[utter_action](self, message, tracker)
+        return message
+
+    def answer(self, answer_id: str, tracker: DialogueStateTracker) -> Dict[str, Any]:
+        """A curated answer with its sources, or the fallback if it is not approved."""
+        library = self.store.library()
+        answer = library.approved(answer_id)
+        if answer is None:
+            logger.error("No approved answer '%s'; sending the fallback instead", answer_id)
+            return self._system_message("utter_fallback", tracker) or {"text": ""}
+        values = self.clinic.values()
+        body = fill(answer.text, values)
+        sources = [{"citation": s.citation, "url": s.url} for s in library.sources_of(answer)]
+        related = [] if messages.after_crisis(tracker) else messages.related_questions(library, answer)
+        return {
+            "text": messages.with_source_line(body, sources),
+            "custom": {
+                "kind": "answer",
+                "answer_id": answer.id,
+                "topic": answer.topic,
+                "question": answer.question,
+                "text": body,
+                "sources": sources,
+                "related": related,
+            },
+        }
+
+    def _system_message(
+        self, utter_action: str, tracker: DialogueStateTracker, **kwargs: Any
+    ) -> Optional[Dict[str, Any]]:
+        variations = self.responses.get(utter_action)
+        if not variations:
+            return None
+        wanted = VARIANTS[utter_action](tracker) if utter_action in VARIANTS else None
+        chosen = messages.pick_variation(variations, wanted)
+        values = {**self.clinic.values(), **kwargs}
+        return self._fill_response(copy.deepcopy(chosen), tracker.current_slot_values(), **values)
+
+
+@chooses_variant("utter_out_of_scope")
+def _input_problem_variant(tracker: DialogueStateTracker) -> Optional[str]:
+    return messages.latest_entity(tracker, "input_problem")
+
+
+@chooses_variant("utter_fallback")
+def _second_miss_variant(tracker: DialogueStateTracker) -> Optional[str]:
+    return "second_miss" if messages.previous_turn_missed(tracker) else None
+
+
+@decorates("utter_greet", "utter_fallback", "utter_out_of_scope", "utter_default")
+def _topic_buttons(nlg: ContentNLG, message: Dict[str, Any], tracker: DialogueStateTracker) -> None:
+    if message.get("buttons") or messages.after_crisis(tracker):
+        return
+    message["buttons"] = messages.topic_buttons(nlg.store.library())
+
+
+@decorates("utter_handoff_personal")
+def _general_information(nlg: ContentNLG, message: Dict[str, Any], tracker: DialogueStateTracker) -> None:
+    answer_id = messages.confident_answer_id(tracker)
+    if answer_id is None:
+        return
+    general = nlg.answer(answer_id, tracker)
+    if general.get("custom", {}).get("kind") != "answer":
+        return
+    message["text"] = (
+        f"{message['text']}\n\nGeneral information, not advice for you: {general['text']}"
+    )
+    message.setdefault("custom", {})["general_answer"] = general["custom"]

@@ -1,0 +1,111 @@
+"""A policy that makes the crisis response unconditional.
+
+Rules alone cannot guarantee it: inside an active form, Rasa's RulePolicy
+predicts the form's next step as a "no user" prediction, which outranks every
+rule. This policy makes the same kind of prediction with a higher priority,
+so a crisis message gets the crisis response whatever the conversation state,
+and it closes any open form in the same step.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+CRISIS_INTENT = "crisis"
+UTTER_CRISIS = "utter_crisis"
+ACTION_FLAG = "action_flag_crisis"
+UTTER_SAFE = "utter_crisis_safe"
+UTTER_NOT_SAFE = "utter_crisis_not_safe"
+CRISIS_SLOT = "crisis_flagged"
+SAFETY_PRIORITY = 6  # above RulePolicy (4)
+
+# What follows each safety action, so the whole sequence is deterministic.
+NEXT_ACTION = {
+    UTTER_CRISIS: ACTION_FLAG,
+    ACTION_FLAG: ACTION_LISTEN_NAME,
+    UTTER_SAFE: ACTION_LISTEN_NAME,
+    UTTER_NOT_SAFE: ACTION_FLAG,
+}
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class SafetyPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": SAFETY_PRIORITY}
+
+    @staticmethod
+    def supported_data() -> SupportedData:
+        return SupportedData.ML_AND_RULE_DATA
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        featurizer: Optional[Any] = None,
+    ) -> None:
+        super().__init__(config, model_storage, resource, execution_context, featurizer)
+
+    def train(
+        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
+        # Nothing to learn: the behaviour is fixed by design. Persisting an
+        # empty resource lets Rasa load the policy like any other.
+        with self._model_storage.write_to(self._resource):
+            pass
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        action, events = next_safety_action(tracker)
+        if action is None or action not in domain.action_names_or_texts:
+            return self._prediction(self._default_predictions(domain))
+        probabilities = self._default_predictions(domain)
+        probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities, events=events, is_no_user_prediction=True)
+
+
+def next_safety_action(tracker: DialogueStateTracker) -> tuple[Optional[str], List[Any]]:
+    """The safety action that must run next, with events to apply first."""
+    last = tracker.latest_action_name
+    if last in NEXT_ACTION:
+        return NEXT_ACTION[last], []
+    if last != ACTION_LISTEN_NAME or tracker.latest_message is None:
+        return None, []
+    intent = tracker.latest_message.intent.get("name")
+    if intent == CRISIS_INTENT:
+        close_form = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)] if tracker.active_loop_name else []
+        return UTTER_CRISIS, close_form + [SlotSet(CRISIS_SLOT, True)]
+    if intent in ("affirm", "deny") and _previous_bot_action(tracker) == ACTION_FLAG:
+        return (UTTER_SAFE if intent == "affirm" else UTTER_NOT_SAFE), []
+    return None, []
+
+
+def _previous_bot_action(tracker: DialogueStateTracker) -> Optional[str]:
+    """The last action before the visitor's latest message, ignoring action_listen."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            seen_user = True
+        elif seen_user and isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            return event.action_name
+    return None

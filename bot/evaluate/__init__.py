@@ -1,0 +1,1 @@
+"""Behaviour evaluation: run visitor messages through the real assistant."""

@@ -1,0 +1,1 @@
+"""Handing visitors to clinic staff: callback requests and crisis flags."""

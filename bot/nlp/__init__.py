@@ -1,0 +1,1 @@
+"""The project's own spaCy pipeline, built from files in this repository."""

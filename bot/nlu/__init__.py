@@ -1,0 +1,1 @@
+"""Rasa NLU components of ours, loaded by module path from config.yml."""

@@ -1,0 +1,115 @@
+"""Crisis detection that does not depend on the ML model.
+
+Recall matters more than precision here: a missed crisis is the worst failure
+this product can have, while a false alarm shows someone the 988 number. The
+only things that cancel a match are the two documented in docs/safety.md: a
+negation right before it ("I'm not suicidal") and, for symptom and overdose
+groups, a general question about risk ("can ketamine cause seizures?").
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from bot.safety.patterns import PatternGroup, load_groups
+
+PATTERN_FILE = Path(__file__).with_name("crisis_patterns.yml")
+NEGATIONS = {"not", "never", "no", "nt", "n't", "nor", "neither"}
+# Words that end the reach of a negation: "not suicidal, but I want to die".
+CLAUSE_BREAKS = {"but", "though", "although", "however", ".", ",", ";", "!", "?", "and", "yet"}
+HYPOTHETICAL_CUES = {
+    "if", "can", "could", "would", "will", "might", "may", "does", "do", "whether",
+    "risk", "chance", "cause", "possible", "common", "ever", "any",
+    "anyone", "someone", "people", "patient", "patients",
+}
+NEGATION_WINDOW = 4
+HYPOTHETICAL_WINDOW = 6
+# Apostrophes and spellings that the tokenizer would otherwise split oddly.
+_REPLACEMENTS = (
+    (re.compile(r"[\u2018\u2019\u02bc`´]"), "'"),
+    (re.compile(r"\bi\s?m\b"), "i'm"),
+    (re.compile(r"\bu\b"), "you"),
+)
+
+
+@dataclass(frozen=True)
+class CrisisMatch:
+    group: str
+    text: str
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    for pattern, replacement in _REPLACEMENTS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class CrisisDetector:
+    """Finds crisis language in a message; see crisis_patterns.yml for the rules."""
+
+    def __init__(self, nlp: Language, pattern_file: Path = PATTERN_FILE) -> None:
+        self.nlp = nlp
+        self.groups = {g.name: g for g in load_groups(nlp, pattern_file)}
+        self.matcher = Matcher(nlp.vocab)
+        for group in self.groups.values():
+            if group.token_patterns:
+                self.matcher.add(group.name, group.token_patterns)
+
+    def find(self, text: str) -> list[CrisisMatch]:
+        """Every crisis signal in text that is not negated or hypothetical."""
+        normalised = normalise(text or "")
+        if not normalised.strip():
+            return []
+        doc = self.nlp(normalised)
+        found = []
+        for match_id, start, end in self.matcher(doc):
+            group = self.groups[self.nlp.vocab.strings[match_id]]
+            if group.negatable and _negated(doc, start, end):
+                continue
+            if group.hypothetical and _hypothetical(doc, start):
+                continue
+            found.append(CrisisMatch(group.name, doc[start:end].text))
+        for group in self.groups.values():
+            for phrase in group.phrases:
+                if phrase in normalised:
+                    found.append(CrisisMatch(group.name, phrase))
+        return found
+
+    def is_crisis(self, text: str) -> bool:
+        return bool(self.find(text))
+
+
+def _window_before(doc: Doc, start: int, size: int) -> list[str]:
+    """Lemmas before start, back to the nearest clause break."""
+    words = []
+    for token in reversed(doc[max(0, start - size):start]):
+        if token.lemma_ in CLAUSE_BREAKS or token.text in CLAUSE_BREAKS:
+            break
+        words.append(token.lemma_)
+    return words
+
+
+def _negated(doc: Doc, start: int, end: int) -> bool:
+    """A negation just before the match or inside it ("I'm not really suicidal")."""
+    inside = [t.lemma_ for t in doc[start:end]]
+    before = _window_before(doc, start, NEGATION_WINDOW)
+    return any(w in NEGATIONS for w in before + inside)
+
+
+def _hypothetical(doc: Doc, start: int) -> bool:
+    return any(w in HYPOTHETICAL_CUES for w in _window_before(doc, start, HYPOTHETICAL_WINDOW))
+
+
+@functools.lru_cache(maxsize=1)
+def default_detector() -> CrisisDetector:
+    from bot.safety.nlp import safety_nlp
+
+    return CrisisDetector(safety_nlp())

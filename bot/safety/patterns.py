@@ -1,0 +1,87 @@
+"""Turn the small pattern language of crisis_patterns.yml into spaCy patterns.
+
+Pattern words are lemmatised with the same pipeline that reads messages, so a
+pattern written as "killing" matches "kill", "killed" and "kills" without the
+author listing every form.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from spacy.language import Language
+
+OPTIONAL_ANY = "."
+GAP_ANY = "..."
+GAP_LENGTH = 3
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be compiled; names the group and the pattern."""
+
+
+@dataclass(frozen=True)
+class PatternGroup:
+    name: str
+    token_patterns: list[list[dict[str, Any]]] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    negatable: bool = False
+    hypothetical: bool = False
+
+
+def lemma_of(nlp: Language, word: str) -> str:
+    doc = nlp(word.lower())
+    if len(doc) != 1:
+        raise PatternError(f"'{word}' is {len(doc)} tokens ({[t.text for t in doc]})")
+    return doc[0].lemma_
+
+
+def compile_pattern(nlp: Language, pattern: str) -> list[dict[str, Any]]:
+    """'kill|hurt myself?' -> [{"LEMMA": {"IN": [...]}}, {"LEMMA": ..., "OP": "?"}]."""
+    tokens: list[dict[str, Any]] = []
+    for word in pattern.split():
+        if word == GAP_ANY:
+            tokens.extend({"OP": "?"} for _ in range(GAP_LENGTH))
+            continue
+        if word == OPTIONAL_ANY:
+            tokens.append({"OP": "?"})
+            continue
+        optional = word.endswith("?")
+        alternatives = [a for a in word.rstrip("?").split("|") if a]
+        spec: dict[str, Any]
+        if all(a.startswith("=") for a in alternatives):
+            spec = {"LOWER": {"IN": sorted(a[1:] for a in alternatives)}}
+        elif any(a.startswith("=") for a in alternatives):
+            raise PatternError(f"'{word}' mixes exact (=) and lemma alternatives")
+        else:
+            spec = {"LEMMA": {"IN": sorted({lemma_of(nlp, a) for a in alternatives})}}
+        if optional:
+            spec["OP"] = "?"
+        tokens.append(spec)
+    if not any(len(t) > 0 and t.get("OP") != "?" for t in tokens):
+        raise PatternError(f"'{pattern}' has no required word")
+    return tokens
+
+
+def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    groups = []
+    for name, spec in data.items():
+        compiled = []
+        for pattern in spec.get("patterns", []):
+            try:
+                compiled.append(compile_pattern(nlp, str(pattern)))
+            except PatternError as error:
+                raise PatternError(f"{path.name}: {name}: '{pattern}': {error}") from error
+        groups.append(
+            PatternGroup(
+                name=name,
+                token_patterns=compiled,
+                phrases=[str(p).lower() for p in spec.get("phrases", [])],
+                negatable=bool(spec.get("negatable", False)),
+                hypothetical=bool(spec.get("hypothetical", False)),
+            )
+        )
+    return groups

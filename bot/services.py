@@ -1,0 +1,79 @@
+"""Starting and stopping the assistant's processes, for `make run`, the
+evaluation and the tests alike."""
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from bot.settings import get_settings
+from bot.train import rasa_env
+
+
+class ServiceFailed(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 180.0) -> None:
+    """Poll url until it answers 200; fail early if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServiceFailed(f"{process.args[2:4]} exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.3)
+    raise ServiceFailed(f"{url} did not answer within {timeout:.0f}s")
+
+
+@contextlib.contextmanager
+def running(command: Sequence[str], health_url: str, env: dict[str, str] | None = None,
+            log: Path | None = None, timeout: float = 180.0) -> Iterator[subprocess.Popen]:
+    """Run a server process until the block ends; stop it even on errors."""
+    root = get_settings().root
+    output = open(log, "ab") if log else subprocess.DEVNULL
+    process = subprocess.Popen(list(command), cwd=root, env=env or rasa_env(),
+                               stdout=output, stderr=subprocess.STDOUT)
+    try:
+        wait_for(health_url, process, timeout)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if log:
+            output.close()
+
+
+def action_server_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "rasa", "run", "actions", "--actions", "actions",
+            "--port", str(port)]
+
+
+def rasa_server_command(model: Path, port: int, endpoints: Path, extra: Sequence[str] = ()) -> list[str]:
+    return [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port),
+            "--endpoints", str(endpoints), "--credentials", "credentials.yml",
+            "--interface", "127.0.0.1", *extra]
+
+
+def action_server(port: int, log: Path | None = None):
+    return running(action_server_command(port), f"http://127.0.0.1:{port}/health", log=log)

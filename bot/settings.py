@@ -1,0 +1,63 @@
+"""Where things live and how a deployment is configured.
+
+Deployment settings come from environment variables so that one checkout can
+run on a laptop (SQLite file, no external services) or behind a load balancer
+(PostgreSQL, Redis) without editing files. Clinic facts are not settings: they
+live in clinic.yml.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A snapshot of the deployment settings, read once per process."""
+
+    root: Path
+    database_url: str
+    staff_webhook_url: str
+    allowed_origins: tuple[str, ...]
+    retention_days: int
+    content_dir: Path
+    nlu_dir: Path
+    clinic_file: Path
+    spacy_model_dir: Path
+    web_build_dir: Path
+
+    @classmethod
+    def from_env(cls, root: Path | None = None) -> "Settings":
+        root = Path(_env("KETAMINE_BOT_ROOT", str(root or PROJECT_ROOT)))
+        var = root / "var"
+        return cls(
+            root=root,
+            database_url=_env("DATABASE_URL", f"sqlite:///{var / 'clinic.db'}"),
+            staff_webhook_url=_env("STAFF_WEBHOOK_URL", ""),
+            allowed_origins=tuple(
+                o.strip()
+                for o in _env(
+                    "ALLOWED_ORIGINS", "http://localhost:5005,http://127.0.0.1:5005"
+                ).split(",")
+                if o.strip()
+            ),
+            retention_days=int(_env("RETENTION_DAYS", "90")),
+            content_dir=Path(_env("CONTENT_DIR", str(root / "data" / "content"))),
+            nlu_dir=root / "data" / "nlu",
+            clinic_file=Path(_env("CLINIC_FILE", str(root / "clinic.yml"))),
+            spacy_model_dir=root / "build" / "spacy" / "en_clinic",
+            web_build_dir=root / "build" / "web",
+        )
+
+
+def get_settings() -> Settings:
+    """Settings for this process; cheap enough to call per request."""
+    return Settings.from_env()

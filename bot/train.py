@@ -1,0 +1,73 @@
+"""`python -m bot.train`: train only when something the model learns from changed.
+
+The model's name is a hash of its inputs, so an unchanged project reuses the
+model it already has. Curated answer text (data/content/) is deliberately not
+an input: it is rendered at reply time, and editing it never needs training.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.nlp.build import build as build_spacy
+from bot.nlp.build import fingerprint as spacy_fingerprint
+from bot.settings import get_settings
+
+TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
+TRAINING_FILES = ("config.yml", "domain.yml")
+MODELS_DIR = "models"
+
+
+def rasa_env() -> dict[str, str]:
+    """Environment for every Rasa process: no telemetry, quiet TensorFlow."""
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(get_settings().root), env.get("PYTHONPATH", "")])),
+    )
+    return env
+
+
+def training_fingerprint(root: Path) -> str:
+    import rasa
+
+    digest = hashlib.sha256(f"rasa {rasa.__version__}\nspacy {spacy_fingerprint()}\n".encode())
+    files = [root / f for f in TRAINING_FILES]
+    for folder in TRAINING_DATA:
+        files.extend(sorted((root / folder).rglob("*.yml")))
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(root: Path) -> Path:
+    return root / MODELS_DIR / f"model-{training_fingerprint(root)}.tar.gz"
+
+
+def ensure_model(root: Path | None = None, quiet: bool = False) -> Path:
+    """The trained model for the current inputs, training it first if needed."""
+    root = root or get_settings().root
+    build_spacy(get_settings().spacy_model_dir)
+    path = model_path(root)
+    if path.exists():
+        if not quiet:
+            print(f"Model up to date: {path.relative_to(root)}")
+        return path
+    print(f"Training {path.name} (training data changed) ...", flush=True)
+    command = [
+        sys.executable, "-m", "rasa", "train",
+        "--config", "config.yml", "--domain", "domain.yml",
+        "--data", *TRAINING_DATA,
+        "--out", MODELS_DIR, "--fixed-model-name", path.name[: -len(".tar.gz")],
+    ]
+    subprocess.run(command, cwd=root, env=rasa_env(), check=True)
+    return path
+
+
+if __name__ == "__main__":
+    print(ensure_model())
