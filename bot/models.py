@@ -47,3 +47,63 @@ class Feedback(Base):
     conversation_id = Column(String(128), nullable=False, index=True)
     answer_id = Column(String(80), nullable=False, index=True)
     helpful = Column(Boolean, nullable=False)
+
+
+# --- Staff console (issue 6) -------------------------------------------------
+
+
+class StaffUser(Base):
+    """A person who signs in to the staff console.
+
+    `roles` is a comma-separated set (editor, reviewer, front_desk, admin) so a
+    small clinic's medical director can be both reviewer and admin. `title` is
+    what approvals record as reviewed_by, e.g. "Dr. Rivera, medical director".
+    """
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), unique=True, nullable=False, index=True)
+    title = Column(String(120), nullable=False)
+    roles = Column(String(120), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    password_changed_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class StaffSession(Base):
+    """A signed-in browser. The cookie holds only the random token, so signing
+    out, deactivating an account or changing a password ends it server-side."""
+
+    __tablename__ = "staff_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), unique=True, nullable=False, index=True)
+    user_id = Column(Integer, nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class LoginAttempt(Base):
+    """One sign-in try, kept to lock an email out after repeated failures."""
+
+    __tablename__ = "staff_login_attempts"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    succeeded = Column(Boolean, nullable=False, default=False)
+
+
+class AuditEntry(Base):
+    """Who changed what, when. `details` is JSON (before/after values)."""
+
+    __tablename__ = "staff_audit"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    actor = Column(String(254), nullable=False)
+    action = Column(String(64), nullable=False, index=True)
+    target = Column(String(160), nullable=False, default="")
+    details = Column(Text, nullable=False, default="{}")

@@ -5,6 +5,7 @@ or a front-desk manager can act on without reading Python.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -17,10 +18,12 @@ from bot.content.files import (
     ContentFileError,
     RawRecord,
     answer_files,
+    pending_record,
     raw_answers,
     raw_sources,
     read_yaml,
     to_answer,
+    to_pending,
 )
 from bot.content.model import STATUSES, TOPICS, Answer
 from bot.content.readability import reading_grade
@@ -31,9 +34,14 @@ MIN_WORDS, MAX_WORDS = 20, 160
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,60}$")
 KNOWN_FIELDS = {
     "id", "topic", "question", "text", "sources", "reviewed_by",
-    "reviewed_on", "status", "staff_note",
+    "reviewed_on", "status", "staff_note", "pending",
 }
-REQUIRED_FIELDS = ("id", "topic", "question", "text", "sources", "reviewed_by", "reviewed_on", "status")
+REQUIRED_FIELDS = ("id", "topic", "question", "text", "sources", "status")
+# A draft nobody has reviewed yet has no reviewer to name; an approved answer must.
+REVIEW_FIELDS = ("reviewed_by", "reviewed_on")
+# `pending:` holds an edit of an approved answer that waits for a reviewer
+# (written by the staff console); visitors keep the approved text until then.
+PENDING_FIELDS = ("question", "text", "sources", "edited_by", "edited_on")
 # Words that promise or sell. The brief asks for balanced, uncertain-where-it-is
 # wording; these never belong in a medical answer.
 HYPE_PATTERN = re.compile(
@@ -75,20 +83,24 @@ class CheckResult:
         return [f for f in self.findings if f.severity == "warning"]
 
 
-def check_project(root: Path, today: dt.date | None = None) -> CheckResult:
-    """Check data/content/ against the clinic file and the NLU data under root."""
-    content_dir = root / "data" / "content"
-    nlu_dir = root / "data" / "nlu"
+def check_project(
+    root: Path,
+    today: dt.date | None = None,
+    content_dir: Path | None = None,
+    nlu_dir: Path | None = None,
+    clinic_file: Path | None = None,
+) -> CheckResult:
+    """Check data/content/ against the clinic file and the NLU data under root.
+
+    The folders can be given separately because the running services may read
+    content from CONTENT_DIR and the clinic from CLINIC_FILE.
+    """
+    content_dir = content_dir or root / "data" / "content"
+    nlu_dir = nlu_dir or root / "data" / "nlu"
     today = today or dt.date.today()
     findings: list[Finding] = []
 
-    clinic_path = root / "clinic.yml"
-    try:
-        clinic_values = placeholder_values(load_clinic(clinic_path))
-    except (ClinicConfigError, OSError) as error:
-        findings.append(Finding(clinic_path, 1, "error", str(error)))
-        clinic_values = {}
-
+    clinic_values = _clinic_values(clinic_file or root / "clinic.yml", findings)
     sources = _check_sources(content_dir / SOURCES_FILE, findings)
     answers: dict[str, Answer] = {}
     count = 0
@@ -115,6 +127,40 @@ def check_project(root: Path, today: dt.date | None = None) -> CheckResult:
 
     findings.extend(_check_nlu_links(nlu_dir, answers))
     return CheckResult(findings, count)
+
+
+def check_answer_record(
+    record: RawRecord,
+    content_dir: Path,
+    nlu_dir: Path,
+    clinic_file: Path,
+    today: dt.date | None = None,
+) -> list[Finding]:
+    """Every finding about one answer, e.g. as a staff member is still typing it.
+
+    Problems elsewhere in the project (another answer, sources.yml) are left
+    out: the person editing this answer can only act on this one.
+    """
+    findings: list[Finding] = []
+    clinic_values = _clinic_values(clinic_file, findings)
+    sources = _check_sources(content_dir / SOURCES_FILE, [])
+    answer = _check_answer(record, sources, clinic_values, today or dt.date.today(), findings)
+    if answer is not None:
+        try:
+            intents, responses = nlu_answer_links(nlu_dir)
+        except ContentFileError as error:
+            findings.append(Finding(error.file, error.line, "error", error.message))
+        else:
+            findings.extend(_answer_link_findings(answer, intents, responses))
+    return findings
+
+
+def _clinic_values(clinic_path: Path, findings: list[Finding]) -> dict[str, str]:
+    try:
+        return placeholder_values(load_clinic(clinic_path))
+    except (ClinicConfigError, OSError) as error:
+        findings.append(Finding(clinic_path, 1, "error", str(error)))
+        return {}
 
 
 def _check_sources(path: Path, findings: list[Finding]) -> set[str]:
@@ -152,7 +198,10 @@ def _check_answer(
 
     raw_id = str(record.data.get("id", "") or "").strip()
     label = f"answer '{raw_id}'" if raw_id else "this answer"
-    for key in REQUIRED_FIELDS:
+    required = REQUIRED_FIELDS
+    if str(record.data.get("status", "") or "").strip() == "approved":
+        required = REQUIRED_FIELDS + REVIEW_FIELDS
+    for key in required:
         if key not in record.data or record.data.get(key) in (None, "", []):
             report(key if key in record.data else "id", f"{label} is missing '{key}:'")
     for key in record.data:
@@ -180,7 +229,42 @@ def _check_answer(
     if answer.question and HYPE_PATTERN.search(answer.question):
         report("question", f"{label}: the question uses the word "
                            f"'{HYPE_PATTERN.search(answer.question).group(0)}'; rephrase it")
+    if "pending" in record.data:
+        _check_pending(record, answer, sources, clinic_values, findings, label)
     return answer
+
+
+def _check_pending(record, answer, sources, clinic_values, findings, label) -> None:
+    """The edit waiting for review must pass the same checks as the live text."""
+    pending = pending_record(record)
+    if pending is None:
+        findings.append(Finding(record.file, record.line_of("pending"), "error",
+                                f"{label}: 'pending:' must list question, text and sources"))
+        return
+
+    def report(key: str, message: str, severity: str = "error") -> None:
+        findings.append(Finding(record.file, pending.line_of(key), severity, message))
+
+    edit_label = f"the edit waiting for review of {label}"
+    for key in PENDING_FIELDS:
+        if pending.data.get(key) in (None, "", []):
+            report(key, f"{edit_label} is missing '{key}:'")
+    for key in pending.data:
+        if key not in PENDING_FIELDS:
+            report(str(key), f"{edit_label} has an unknown field '{key}:' (check the spelling)",
+                   "warning")
+    if answer.status != "approved":
+        report("text", f"{label} is still a draft; change its text directly instead of "
+                       f"keeping an edit under 'pending:'", "warning")
+    edit = to_pending(record)
+    for source_id in edit.sources:
+        if source_id not in sources:
+            report("sources", f"{edit_label} cites {source_id}, which is not in {SOURCES_FILE}")
+    if edit.text:
+        _check_text(dataclasses.replace(answer, text=edit.text), clinic_values, report, edit_label)
+    if edit.question and HYPE_PATTERN.search(edit.question):
+        report("question", f"{edit_label}: the question uses the word "
+                           f"'{HYPE_PATTERN.search(edit.question).group(0)}'; rephrase it")
 
 
 def _check_review_date(answer, record, today, report, label) -> None:
@@ -245,29 +329,44 @@ def _check_nlu_links(nlu_dir: Path, answers: dict[str, Answer]) -> Iterator[Find
         yield Finding(error.file, error.line, "error", error.message)
         return
     for answer_id, (path, line) in sorted(intents.items()):
-        answer = answers.get(answer_id)
-        if answer is None:
+        if answer_id not in answers:
             yield Finding(path, line, "error",
                           f"visitors can ask 'faq/{answer_id}', but there is no answer with id "
                           f"'{answer_id}' in data/content/")
-        elif not answer.approved:
+            yield from _response_findings(answer_id, intents, responses)
+    for answer_id in sorted(set(responses) - set(intents) - set(answers)):
+        yield from _response_findings(answer_id, intents, responses)
+    for answer in answers.values():
+        yield from _answer_link_findings(answer, intents, responses)
+
+
+def _answer_link_findings(answer: Answer, intents, responses) -> Iterator[Finding]:
+    """How one answer is wired to the NLU data: asked only when approved."""
+    if answer.id in intents:
+        path, line = intents[answer.id]
+        if not answer.approved:
             yield Finding(answer.file, answer.line, "error",
-                          f"answer '{answer_id}' is a draft, but visitors can already ask it "
+                          f"answer '{answer.id}' is a draft, but visitors can already ask it "
                           f"({path.name}:{line}); approve it or remove those examples")
-        if answer_id not in responses:
-            yield Finding(path, line, "error",
-                          f"add a response 'utter_faq/{answer_id}' with text "
-                          f"'content:{answer_id}' to this file")
-    for answer_id, (path, line, text) in sorted(responses.items()):
+    elif answer.approved:
+        yield Finding(answer.file, answer.line, "error",
+                      f"answer '{answer.id}' is approved but no visitor question leads to "
+                      f"it; add examples under 'faq/{answer.id}' in data/nlu/")
+    yield from _response_findings(answer.id, intents, responses)
+
+
+def _response_findings(answer_id: str, intents, responses) -> Iterator[Finding]:
+    if answer_id in intents and answer_id not in responses:
+        path, line = intents[answer_id]
+        yield Finding(path, line, "error",
+                      f"add a response 'utter_faq/{answer_id}' with text "
+                      f"'content:{answer_id}' to this file")
+    if answer_id in responses:
+        path, line, text = responses[answer_id]
         if text != f"content:{answer_id}":
             yield Finding(path, line, "error",
                           f"the response for '{answer_id}' must be exactly "
                           f"'content:{answer_id}' (the text itself lives in data/content/)")
-    for answer in answers.values():
-        if answer.approved and answer.id not in intents:
-            yield Finding(answer.file, answer.line, "error",
-                          f"answer '{answer.id}' is approved but no visitor question leads to "
-                          f"it; add examples under 'faq/{answer.id}' in data/nlu/")
 
 
 def format_report(result: CheckResult, root: Path) -> Iterable[str]:

@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from bot.content.model import Answer, Source
+from bot.content.model import Answer, PendingEdit, Source
 
 SOURCES_FILE = "sources.yml"
 
@@ -64,6 +64,11 @@ def read_yaml(path: Path) -> Any:
 
 def answer_files(content_dir: Path) -> list[Path]:
     return sorted(p for p in content_dir.glob("*.yml") if p.name != SOURCES_FILE)
+
+
+def record_of(mapping: Any, file: Path) -> RawRecord:
+    """A RawRecord for one loaded mapping (the staff console checks entries it edits)."""
+    return _record(mapping, file)
 
 
 def _record(mapping: Any, file: Path) -> RawRecord:
@@ -133,23 +138,52 @@ def to_date(value: Any) -> dt.date | None:
         return None
 
 
-def to_answer(record: RawRecord) -> Answer:
-    data = record.data
-    sources = data.get("sources") or []
+def _source_ids(value: Any) -> tuple[str, ...]:
+    sources = value or []
     if isinstance(sources, str):
         sources = [sources]
+    return tuple(str(s).strip() for s in sources)
+
+
+def pending_record(record: RawRecord) -> RawRecord | None:
+    """The `pending:` edit inside an answer entry, with its own line numbers."""
+    pending = record.data.get("pending")
+    if not isinstance(pending, dict):
+        return None
+    return _record(pending, record.file)
+
+
+def to_pending(record: RawRecord) -> PendingEdit | None:
+    """The edit waiting for review; the visitor-facing fields stay untouched."""
+    pending = pending_record(record)
+    if pending is None:
+        return None
+    data = pending.data
+    return PendingEdit(
+        question=str(data.get("question", "") or "").strip(),
+        text=" ".join(str(data.get("text", "") or "").split()),
+        sources=_source_ids(data.get("sources")),
+        edited_by=str(data.get("edited_by", "") or "").strip(),
+        edited_on=to_date(data.get("edited_on")),
+        line=pending.line,
+    )
+
+
+def to_answer(record: RawRecord) -> Answer:
+    data = record.data
     return Answer(
         id=str(data.get("id", "")).strip(),
         topic=str(data.get("topic", "")).strip(),
         question=str(data.get("question", "") or "").strip(),
         text=" ".join(str(data.get("text", "") or "").split()),
-        sources=tuple(str(s).strip() for s in sources),
+        sources=_source_ids(data.get("sources")),
         reviewed_by=str(data.get("reviewed_by", "") or "").strip(),
         reviewed_on=to_date(data.get("reviewed_on")),
         status=str(data.get("status", "") or "").strip(),
         staff_note=str(data.get("staff_note", "") or "").strip(),
         file=record.file,
         line=record.line,
+        pending=to_pending(record),
     )
 
 

@@ -49,6 +49,22 @@ class Source:
 
 
 @dataclass(frozen=True)
+class PendingEdit:
+    """An edit of an approved answer waiting for a reviewer.
+
+    It lives inside the answer's own YAML entry (`pending:`), so visitors keep
+    getting the approved text until a reviewer approves the edit.
+    """
+
+    question: str
+    text: str
+    sources: tuple[str, ...]
+    edited_by: str
+    edited_on: dt.date | None
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Answer:
     id: str
     topic: str
@@ -61,6 +77,7 @@ class Answer:
     staff_note: str = ""
     file: Path | None = None
     line: int = 0
+    pending: PendingEdit | None = None
 
     @property
     def approved(self) -> bool:

@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from bot.safety.patterns import PatternGroup, load_groups
 
 PATTERN_FILE = Path(__file__).with_name("crisis_patterns.yml")
+INTRINSIC = "#intrinsic"
 NEGATIONS = {"not", "never", "no", "nt", "n't", "nor", "neither"}
 # Words that end the reach of a negation: "not suicidal, but I want to die".
 CLAUSE_BREAKS = {"but", "though", "although", "however", ".", ",", ";", "!", "?", "and", "yet"}
@@ -29,7 +30,22 @@ HYPOTHETICAL_CUES = {
     "risk", "chance", "cause", "possible", "common", "ever", "any",
     "anyone", "someone", "people", "patient", "patients",
 }
-NEGATION_WINDOW = 4
+# Screening questions ("have you ever had suicidal thoughts?") are not a
+# disclosure; "ever" right before the match works like a negation.
+SCREENING_CUES = {"ever"}
+PERSONS = {"i", "me", "my", "myself", "he", "him", "his", "she", "her", "they", "them",
+           "their", "we", "us", "our", "son", "daughter", "brother", "sister", "friend",
+           "husband", "wife", "partner", "mom", "dad"}
+# Words that may stand between a negation and what it negates: "not really
+# suicidal", "don't want to kill myself". Any other word ends the negation's
+# reach: in "if it doesn't work I'm ending it", "work" does.
+NEGATION_BRIDGES = {
+    "really", "actually", "at", "all", "that", "very", "so", "feel", "be", "go", "to",
+    "gon", "na", "want", "wanna", "plan", "try", "think", "about", "of", "ever", "have",
+    "i", "just", "do", "even", "currently", "anymore", "right", "now", "thought",
+    "intention", "intent", "desire", "urge", "for", '"', "'",
+}
+NEGATION_WINDOW = 5
 HYPOTHETICAL_WINDOW = 6
 # Apostrophes and spellings that the tokenizer would otherwise split oddly.
 _REPLACEMENTS = (
@@ -60,8 +76,14 @@ class CrisisDetector:
         self.groups = {g.name: g for g in load_groups(nlp, pattern_file)}
         self.matcher = Matcher(nlp.vocab)
         for group in self.groups.values():
-            if group.token_patterns:
-                self.matcher.add(group.name, group.token_patterns)
+            plain = [p for p in group.token_patterns if not _has_negation(p)]
+            intrinsic = [p for p in group.token_patterns if _has_negation(p)]
+            if plain:
+                self.matcher.add(group.name, plain)
+            if intrinsic:
+                # A pattern that spells out its own negation ("can't breathe")
+                # is only cancelled by a negation before it.
+                self.matcher.add(group.name + INTRINSIC, intrinsic)
 
     def find(self, text: str) -> list[CrisisMatch]:
         """Every crisis signal in text that is not negated or hypothetical."""
@@ -71,10 +93,13 @@ class CrisisDetector:
         doc = self.nlp(normalised)
         found = []
         for match_id, start, end in self.matcher(doc):
-            group = self.groups[self.nlp.vocab.strings[match_id]]
-            if group.negatable and _negated(doc, start, end):
+            key = self.nlp.vocab.strings[match_id]
+            group = self.groups[key.split(INTRINSIC)[0]]
+            if group.negatable and _negated(doc, start, end, inside=not key.endswith(INTRINSIC)):
                 continue
             if group.hypothetical and _hypothetical(doc, start):
+                continue
+            if group.personal and not any(t.lemma_ in PERSONS for t in doc):
                 continue
             found.append(CrisisMatch(group.name, doc[start:end].text))
         for group in self.groups.values():
@@ -97,11 +122,21 @@ def _window_before(doc: Doc, start: int, size: int) -> list[str]:
     return words
 
 
-def _negated(doc: Doc, start: int, end: int) -> bool:
-    """A negation just before the match or inside it ("I'm not really suicidal")."""
-    inside = [t.lemma_ for t in doc[start:end]]
-    before = _window_before(doc, start, NEGATION_WINDOW)
-    return any(w in NEGATIONS for w in before + inside)
+def _has_negation(pattern: list) -> bool:
+    return any(NEGATIONS & set((token.get("LEMMA") or token.get("LOWER") or {}).get("IN", []))
+               for token in pattern)
+
+
+def _negated(doc: Doc, start: int, end: int, inside: bool = True) -> bool:
+    """A negation inside the match ("I'm not suicidal") or reaching it from before."""
+    if inside and any(t.lemma_ in NEGATIONS for t in doc[start:end]):
+        return True
+    for lemma in _window_before(doc, start, NEGATION_WINDOW):
+        if lemma in NEGATIONS or lemma in SCREENING_CUES:
+            return True
+        if lemma not in NEGATION_BRIDGES:
+            return False
+    return False
 
 
 def _hypothetical(doc: Doc, start: int) -> bool:

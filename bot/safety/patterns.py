@@ -29,6 +29,7 @@ class PatternGroup:
     phrases: list[str] = field(default_factory=list)
     negatable: bool = False
     hypothetical: bool = False
+    personal: bool = False
 
 
 def lemma_of(nlp: Language, word: str) -> str:
@@ -82,6 +83,7 @@ def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
                 phrases=[str(p).lower() for p in spec.get("phrases", [])],
                 negatable=bool(spec.get("negatable", False)),
                 hypothetical=bool(spec.get("hypothetical", False)),
+                personal=bool(spec.get("personal", False)),
             )
         )
     return groups

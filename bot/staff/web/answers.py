@@ -1,0 +1,179 @@
+"""Answers: the list by topic, the edit form with live preview, approval."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
+                   send_from_directory, url_for)
+
+from bot.content.check import STALE_AFTER_DAYS
+from bot.content.model import TOPIC_TITLES, TOPICS, Answer
+from bot.staff import content_edits as edits
+from bot.staff import preview
+from bot.staff.web.common import config, log_change, member, requires
+
+bp = Blueprint("answers", __name__)
+
+
+def _library():
+    return config().store.library()
+
+
+def is_stale(answer: Answer, today: dt.date | None = None) -> bool:
+    today = today or dt.date.today()
+    return answer.approved and (
+        answer.reviewed_on is None or (today - answer.reviewed_on).days > STALE_AFTER_DAYS)
+
+
+def _after_write() -> None:
+    config().store.refresh(force=True)  # the list shows the change at once
+
+
+@bp.get("/answers")
+@requires("answers.view")
+def index():
+    library = _library()
+    wanted = request.args.get("show", "")
+    groups = []
+    counts = {"waiting": 0, "draft": 0, "stale": 0}
+    for topic, answers in library.by_topic().items():
+        rows = []
+        for answer in answers:
+            row = {"answer": answer, "stale": is_stale(answer), "waiting": answer.pending is not None}
+            counts["waiting"] += row["waiting"]
+            counts["draft"] += not answer.approved
+            counts["stale"] += row["stale"]
+            if (wanted == "waiting" and not row["waiting"]) or (wanted == "draft" and answer.approved) \
+                    or (wanted == "stale" and not row["stale"]):
+                continue
+            rows.append(row)
+        if rows:
+            groups.append((TOPIC_TITLES.get(topic, topic), rows))
+    return render_template("answers.html", groups=groups, counts=counts, show=wanted,
+                           stale_days=STALE_AFTER_DAYS)
+
+
+@bp.get("/answers/<answer_id>")
+@requires("answers.view")
+def edit(answer_id: str):
+    answer = _library().answers.get(answer_id)
+    if answer is None:
+        abort(404)
+    shown = answer.pending or answer
+    return render_template(
+        "answer_edit.html", answer=answer, version=edits.version_of(answer),
+        question=shown.question, text=shown.text, sources=", ".join(shown.sources),
+        stale=is_stale(answer), all_sources=_library().sources.values(),
+        topic_title=TOPIC_TITLES.get(answer.topic, answer.topic))
+
+
+@bp.post("/answers/<answer_id>")
+@requires("answers.edit")
+def save(answer_id: str):
+    draft = edits.Draft.from_form(request.form.get("question", ""), request.form.get("text", ""),
+                                  request.form.get("sources", ""))
+    try:
+        change = edits.save_draft(config().paths, answer_id, draft, member().signature,
+                                  request.form.get("version"))
+    except edits.EditRefused as refused:
+        flash(f"Not saved: {refused}", "error")
+        return redirect(url_for(".edit", answer_id=answer_id))
+    _after_write()
+    log_change("answer.draft_saved", answer_id, change)
+    if change["waits_for_review"]:
+        flash("Saved. Visitors keep seeing the approved text until a reviewer approves "
+              "your edit.", "ok")
+    else:
+        flash("Draft saved. A reviewer must approve it before visitors see it.", "ok")
+    return redirect(url_for(".edit", answer_id=answer_id))
+
+
+@bp.post("/answers/<answer_id>/approve")
+@requires("answers.approve")
+def approve(answer_id: str):
+    try:
+        change = edits.approve(config().paths, answer_id, member().signature,
+                               request.form.get("version"))
+    except edits.ApprovalBlocked as blocked:
+        for finding in blocked.findings:
+            flash(f"Not approved: {finding.message}", "error")
+        return redirect(url_for(".edit", answer_id=answer_id))
+    except edits.EditRefused as refused:
+        flash(f"Not approved: {refused}", "error")
+        return redirect(url_for(".edit", answer_id=answer_id))
+    _after_write()
+    log_change("answer.approved", answer_id, change)
+    flash("Approved. Visitors get this text within a few seconds.", "ok")
+    return redirect(url_for(".edit", answer_id=answer_id))
+
+
+@bp.post("/answers/<answer_id>/discard")
+@requires("answers.edit")
+def discard(answer_id: str):
+    try:
+        change = edits.discard_pending(config().paths, answer_id, request.form.get("version"))
+    except edits.EditRefused as refused:
+        flash(f"Nothing discarded: {refused}", "error")
+        return redirect(url_for(".edit", answer_id=answer_id))
+    _after_write()
+    log_change("answer.edit_discarded", answer_id, change)
+    flash("The waiting edit was discarded; the approved text is unchanged.", "ok")
+    return redirect(url_for(".edit", answer_id=answer_id))
+
+
+@bp.route("/answers/new", methods=["GET", "POST"])
+@requires("answers.edit")
+def new():
+    form = request.form if request.method == "POST" else request.args
+    values = {"topic": form.get("topic", ""), "answer_id": form.get("answer_id", ""),
+              "question": form.get("question", ""), "text": form.get("text", ""),
+              "sources": form.get("sources", "")}
+    if request.method == "POST":
+        draft = edits.Draft.from_form(values["question"], values["text"], values["sources"])
+        try:
+            change = edits.create_draft(config().paths, values["topic"], values["answer_id"], draft)
+        except edits.EditRefused as refused:
+            flash(f"Not saved: {refused}", "error")
+        else:
+            _after_write()
+            log_change("answer.created", values["answer_id"].strip(), change)
+            flash("Draft created. A reviewer must approve it, and it needs training examples "
+                  "before visitors can reach it.", "ok")
+            return redirect(url_for(".edit", answer_id=values["answer_id"].strip()))
+    return render_template("answer_new.html", values=values, topics=TOPICS,
+                           topic_titles=TOPIC_TITLES, all_sources=_library().sources.values())
+
+
+@bp.post("/api/preview")
+@requires("answers.view")
+def preview_api():
+    """What the edit page shows while staff type: the widget message, grade, findings."""
+    data = request.get_json(silent=True) or {}
+    answer_id = str(data.get("answer_id", "")).strip()
+    draft = edits.Draft.from_form(str(data.get("question", "")), str(data.get("text", "")),
+                                  data.get("sources", "") if isinstance(data.get("sources"), (str, list)) else "")
+    topic = str(data.get("topic", ""))
+    library = _library()
+    answer = preview.draft_answer(library.answers.get(answer_id), answer_id or "new_answer",
+                                  topic, draft.question, draft.text, draft.sources)
+    message = preview.answer_message(answer, library, config().clinic.values())
+    record = edits.draft_record(config().paths, answer_id, draft, topic)
+    findings = edits.findings_for(config().paths, record) if answer_id else []
+    return jsonify(
+        message=message,
+        grade=preview.grade_of(message),
+        unknown_sources=[s for s in draft.sources if s not in library.sources],
+        findings=[{"severity": f.severity, "message": f.message, "line": f.line,
+                   "file": f.file.name} for f in findings],
+    )
+
+
+@bp.get("/widget-assets/<path:name>")
+@requires("answers.view")
+def widget_asset(name: str):
+    """The widget's own CSS and rendering modules, so the preview is the widget's markup."""
+    if name == "widget.css":
+        return send_from_directory(config().web_build_dir, "widget.css")
+    if name.endswith(".js") and "/" not in name:
+        return send_from_directory(config().widget_src_dir, name, mimetype="text/javascript")
+    abort(404)

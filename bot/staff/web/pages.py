@@ -1,0 +1,36 @@
+"""The start page, the navigation and the template helpers."""
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, url_for
+
+from bot.staff.web.common import when
+
+bp = Blueprint("pages", __name__)
+# (permission, endpoint, label) in the order of the navigation bar.
+NAVIGATION = (
+    ("answers.view", "answers.index", "Answers"),
+    ("callbacks.work", "callbacks.index", "Callbacks"),
+    ("insights.view", "insights.index", "Insights"),
+    ("staff.manage", "admin.staff", "Staff accounts"),
+    ("audit.view", "admin.audit_log", "Audit log"),
+)
+
+
+@bp.app_context_processor
+def navigation():
+    member = g.get("member")
+    items = [(endpoint, label) for permission, endpoint, label in NAVIGATION
+             if member is not None and member.can(permission)]
+    return {"navigation": items, "member": member}
+
+
+@bp.app_template_filter("when")
+def when_filter(value):
+    return when(value)
+
+
+@bp.get("/")
+def home():
+    for endpoint, _label in navigation()["navigation"]:
+        return redirect(url_for(endpoint))
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,75 @@
+"""Shared fixtures: a trained model and the real running stack.
+
+Nothing here mocks Rasa: `stack` starts the real action server and Rasa
+server on free loopback ports, with their own SQLite files in a temporary
+folder, exactly as `make run` starts them.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import yaml
+
+from bot.services import action_server_command, free_port, rasa_server_command, running
+from bot.settings import get_settings
+from bot.train import ensure_model, rasa_env
+
+ROOT = get_settings().root
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    return ensure_model(quiet=True)
+
+
+@dataclass(frozen=True)
+class Stack:
+    base_url: str
+    action_url: str
+    database_url: str
+    workdir: Path
+    processes: tuple[subprocess.Popen, ...] = field(default=(), compare=False)
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.base_url}/widget/webhook"
+
+
+def write_endpoints(path: Path, action_url: str, tracker_db: Path) -> Path:
+    endpoints = {
+        "action_endpoint": {"url": action_url},
+        "nlg": {"type": "bot.dialogue.nlg.ContentNLG"},
+        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
+    }
+    path.write_text(yaml.safe_dump(endpoints))
+    return path
+
+
+@contextlib.contextmanager
+def start_stack(model: Path, workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """Action server + Rasa server on free ports; everything stored under workdir."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    database_url = f"sqlite:///{workdir / 'clinic.db'}"
+    env = {**rasa_env(), "DATABASE_URL": database_url, **(extra_env or {})}
+    action_port, rasa_port = free_port(), free_port()
+    action_url = f"http://127.0.0.1:{action_port}/webhook"
+    endpoints = write_endpoints(workdir / "endpoints.yml", action_url, workdir / "tracker.db")
+    with running(action_server_command(action_port), f"http://127.0.0.1:{action_port}/health",
+                 env=env, log=workdir / "actions.log") as actions:
+        with running(rasa_server_command(model, rasa_port, endpoints),
+                     f"http://127.0.0.1:{rasa_port}/widget/health", env=env,
+                     log=workdir / "rasa.log") as rasa:
+            yield Stack(f"http://127.0.0.1:{rasa_port}", action_url, database_url, workdir,
+                        (actions, rasa))
+
+
+@pytest.fixture(scope="session")
+def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with start_stack(model_path, tmp_path_factory.mktemp("stack")) as running_stack:
+        yield running_stack

@@ -1,0 +1,41 @@
+"""Talking to the running stack over HTTP, like the widget does."""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from typing import Any
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:16]}"
+
+
+def post(url: str, body: bytes | str | dict, content_type: str = "application/json") -> tuple[int, Any]:
+    data = body if isinstance(body, bytes) else (body if isinstance(body, str) else json.dumps(body)).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            raw = reply.read()
+            return reply.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except json.JSONDecodeError:
+            return error.code, raw.decode(errors="replace")
+
+
+def say(stack, sender: str, message: str) -> list[dict]:
+    status, replies = post(stack.webhook, {"sender": sender, "message": message})
+    assert status == 200, replies
+    return replies
+
+
+def kinds(replies: list[dict]) -> list[str]:
+    return [(r.get("custom") or {}).get("kind", "") for r in replies]
+
+
+def answers(replies: list[dict]) -> list[dict]:
+    return [r["custom"] for r in replies if (r.get("custom") or {}).get("kind") == "answer"]

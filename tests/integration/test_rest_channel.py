@@ -1,0 +1,83 @@
+"""The widget's REST channel on the real running stack: answers and bad input."""
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.helpers import answers, kinds, new_sender, post, say
+
+
+def test_first_message_carries_the_disclaimer_then_a_sourced_answer(stack) -> None:
+    replies = say(stack, new_sender(), "what are the side effects")
+    assert kinds(replies)[0] == "disclaimer"
+    assert "not medical advice" in replies[0]["text"] and "988" in replies[0]["text"]
+    [answer] = answers(replies)
+    assert answer["topic"] == "side_effects"
+    assert answer["sources"] and answer["sources"][0]["url"].startswith("https://")
+    assert "{" not in answer["text"], "clinic placeholders must be filled"
+
+
+def test_greeting_offers_topics_and_staff(stack) -> None:
+    replies = say(stack, new_sender(), "/greet")
+    greet = next(r for r in replies if kinds([r]) == ["greet"])
+    titles = [b["title"] for b in greet["buttons"]]
+    assert "Side effects" in titles and "Talk to staff" in titles
+
+
+@pytest.mark.parametrize("message, problem_words", [
+    ("", "empty"),
+    ("   \n\t ", "empty"),
+    ("🙂🙂🙂", "emoji"),
+    ("<img src=x onerror=alert(1)>", "plain text"),
+    ("<script>alert('x')</script>", "plain text"),
+    ("¿Cuánto cuesta el tratamiento con ketamina?", "English"),
+    ("Qu'est-ce que la kétamine et comment ça marche ?", "English"),
+])
+def test_unreadable_input_gets_a_clear_answer(stack, message, problem_words) -> None:
+    replies = say(stack, new_sender(), message)
+    assert "fallback" in kinds(replies)
+    text = " ".join(r["text"] for r in replies)
+    assert problem_words in text
+    assert "Traceback" not in text and "<img" not in text
+
+
+def test_a_5000_character_message_is_answered(stack) -> None:
+    message = ("I have been reading a lot and I am not sure what to think. " * 80
+               + "Anyway, how much does a ketamine infusion cost?")
+    assert len(message) > 4500
+    replies = say(stack, new_sender(), message[:5000])
+    assert kinds(replies)[-1] in ("answer", "fallback")
+
+
+def test_html_mixed_with_a_question_is_answered_as_text(stack) -> None:
+    replies = say(stack, new_sender(), "<b>how long does an infusion take?</b>")
+    assert answers(replies)
+
+
+def test_typed_slash_commands_are_treated_as_text(stack) -> None:
+    replies = say(stack, new_sender(), "/crisis")
+    assert "crisis" not in kinds(replies)
+
+
+@pytest.mark.parametrize("body, status", [
+    (b"{not json", 400),
+    (b"[1, 2, 3]", 400),
+    (b'{"message": "hi"}', 400),
+    (b'{"sender": "x", "message": "hi"}', 400),
+    (b'{"sender": "visitor-123456", "message": 42}', 400),
+    (b'{"sender": "visitor-123456", "message": "' + b"a" * 10_001 + b'"}', 413),
+    (b"\xff\xfe\x00", 400),
+    (b"{" + b'"a": 1, ' * 20_000 + b'"b": 2}', 413),
+])
+def test_malformed_requests_get_a_json_error(stack, body, status) -> None:
+    code, reply = post(stack.webhook, body)
+    assert code == status
+    assert isinstance(reply, dict) and reply["error"]
+
+
+def test_feedback_is_validated(stack) -> None:
+    code, _ = post(f"{stack.base_url}/widget/feedback",
+                   {"sender": new_sender(), "answer_id": "side_effects_common", "helpful": True})
+    assert code == 204
+    code, reply = post(f"{stack.base_url}/widget/feedback",
+                       {"sender": new_sender(), "answer_id": "side_effects_common", "helpful": "yes"})
+    assert code == 400 and "helpful" in reply["error"]

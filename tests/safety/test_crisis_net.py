@@ -1,0 +1,51 @@
+"""The deterministic crisis net alone, without the ML model.
+
+The phrasings in crisis_phrases.yml and near_misses.yml were written for
+these tests, independently of the patterns and of the training data.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.safety.crisis import default_detector
+from bot.safety.personal import default_detector as personal_detector
+
+HERE = Path(__file__).parent
+CRISIS = yaml.safe_load((HERE / "crisis_phrases.yml").read_text())["crisis"]
+NEAR = yaml.safe_load((HERE / "near_misses.yml").read_text())
+NEAR_MISSES, BORDERLINE = NEAR["near_misses"], NEAR["borderline"]
+
+
+def test_enough_phrasings() -> None:
+    assert len(CRISIS) >= 80 and len(NEAR_MISSES) >= 80
+
+
+@pytest.mark.parametrize("text", CRISIS)
+def test_crisis_is_detected(text: str) -> None:
+    assert default_detector().find(text), f"missed crisis: {text!r}"
+
+
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_near_miss_is_not_crisis(text: str) -> None:
+    assert not default_detector().find(text), f"false alarm: {text!r}"
+
+
+@pytest.mark.parametrize("text", BORDERLINE)
+def test_borderline_goes_to_a_person(text: str) -> None:
+    """Personal history of self-harm: crisis resources or staff, never a plain answer."""
+    assert default_detector().find(text) or personal_detector().reasons(text), text
+
+
+def test_crisis_at_the_end_of_a_very_long_message() -> None:
+    text = "I have a lot of questions about cost and insurance. " * 100 + "I want to kill myself."
+    assert len(text) > 5000
+    assert default_detector().find(text)
+
+
+def test_negation_is_handled_deliberately() -> None:
+    detector = default_detector()
+    assert not detector.find("I'm not suicidal, just curious how it works")
+    assert detector.find("I'm not suicidal but I keep wishing I could disappear forever")
