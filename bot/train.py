@@ -6,6 +6,7 @@ an input: it is rendered at reply time, and editing it never needs training.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -54,10 +55,18 @@ def ensure_model(root: Path | None = None, quiet: bool = False) -> Path:
     root = root or get_settings().root
     build_spacy(get_settings().spacy_model_dir)
     path = model_path(root)
-    if path.exists():
-        if not quiet:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # One training at a time: a second caller waits, then finds the model.
+    with open(path.parent / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            _train(root, path)
+        elif not quiet:
             print(f"Model up to date: {path.relative_to(root)}")
-        return path
+    return path
+
+
+def _train(root: Path, path: Path) -> None:
     print(f"Training {path.name} (training data changed) ...", flush=True)
     command = [
         sys.executable, "-m", "rasa", "train",
@@ -66,7 +75,6 @@ def ensure_model(root: Path | None = None, quiet: bool = False) -> Path:
         "--out", MODELS_DIR, "--fixed-model-name", path.name[: -len(".tar.gz")],
     ]
     subprocess.run(command, cwd=root, env=rasa_env(), check=True)
-    return path
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ policies, the NLG and a real action server."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import tempfile
 import uuid
@@ -15,6 +16,11 @@ from bot.settings import get_settings
 
 async def _run_cases(model: Path, action_url: str, texts: Sequence[str]) -> List[List[Dict[str, Any]]]:
     from rasa.core.agent import load_agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # Quiet: the evaluation prints its own report.
+    logging.getLogger().setLevel(logging.WARNING)
+    configure_structlog(logging.WARNING)
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig

@@ -8,6 +8,7 @@ lexicon files. It is rebuilt only when its inputs change.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 import sys
@@ -68,11 +69,16 @@ def build(out_dir: Path, force: bool = False) -> bool:
     wanted = fingerprint()
     if not force and marker.exists() and marker.read_text().strip() == wanted:
         return False
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    create_pipeline().to_disk(out_dir)
-    marker.write_text(wanted + "\n")
+    # Several processes may start at once (servers, tests); one builds.
+    with open(out_dir.parent / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not force and marker.exists() and marker.read_text().strip() == wanted:
+            return False
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        create_pipeline().to_disk(out_dir)
+        marker.write_text(wanted + "\n")
     return True
 
 

@@ -3,16 +3,18 @@
 It runs on every message after the ML classifiers and can override them, in
 this order of precedence:
 
-1. crisis language (bot.safety.crisis)          -> intent "crisis"
-2. unreadable input (empty, emoji, markup, other language)
-                                                  -> "out_of_scope" + input_problem
-3. a question about the visitor's own care (bot.safety.personal)
-                                                  -> "personal_question"
-4. a general question whose best answer is a weak match
-                                                  -> "nlu_fallback"
+1. crisis: the crisis patterns match the raw text, or the ML crisis intent is
+   the classifier's best guess (unless the patterns saw only a negated crisis
+   statement such as "I'm not suicidal")                 -> "crisis"
+2. unreadable input (empty, emoji, markup, other language) -> "out_of_scope"
+3. a request for ketamine outside medical care            -> "illegal_request"
+4. a question about the visitor's own care                -> "personal_question"
+5. a general question: answered only when the answers of the best-matching
+   topic together hold enough of the response selector's confidence;
+   otherwise the visitor is asked to rephrase             -> "nlu_fallback"
 
-What it decided and why is added to the parse result under "safety", so the
-evaluation, the logs and the staff console can see it.
+What it decided and why is added to the parse result under "safety", for the
+logs, the evaluation and the staff console.
 """
 from __future__ import annotations
 
@@ -34,14 +36,19 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.content import ContentStore
 from bot.nlu.input_guard import INPUT_PROBLEM, RAW_TEXT
 from bot.safety.crisis import default_detector as crisis_detector
-from bot.safety.personal import default_detector as personal_detector
+from bot.safety.rulesets import illegal_rules, personal_rules
+from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-CRISIS, PERSONAL, OUT_OF_SCOPE, FAQ = "crisis", "personal_question", "out_of_scope", "faq"
-NOT_OVERRIDDEN_BY_PERSONAL = {CRISIS, "request_human", PERSONAL, "illegal_request"}
+CRISIS, PERSONAL, ILLEGAL = "crisis", "personal_question", "illegal_request"
+OUT_OF_SCOPE, FAQ, FALLBACK = "out_of_scope", "faq", DEFAULT_NLU_FALLBACK_INTENT_NAME
+# Intents the personal rules never override: they already reach a person or
+# a refusal.
+NOT_OVERRIDDEN_BY_PERSONAL = {CRISIS, "request_human", PERSONAL, ILLEGAL}
 SAFETY = "safety"
 
 
@@ -52,20 +59,24 @@ class SafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            # Below this response-selector confidence a general question is
-            # not answered; the visitor is asked to rephrase.
-            "answer_threshold": 0.3,
-            # The ML crisis intent is a second net behind the rules: it
-            # counts even at modest confidence.
-            "ml_crisis_threshold": 0.35,
+            # Share of the response selector's confidence that the best
+            # topic's answers must hold for a general question to be answered.
+            "answer_threshold": 0.25,
+            # When the intent classifier is unsure, a question is still
+            # answered if the answer side is this sure of its topic.
+            "rescue_threshold": 0.6,
+            # The ML crisis intent is the second net behind the patterns.
+            "ml_crisis_threshold": 0.5,
             "retrieval_intent": FAQ,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.config = config
+        self.content = ContentStore(get_settings().content_dir, check_interval=30.0)
         # Load the pipelines now, not on the first visitor's message.
         crisis_detector()
-        personal_detector()
+        personal_rules()
+        illegal_rules()
 
     @classmethod
     def create(
@@ -79,64 +90,96 @@ class SafetyNet(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            self._decide(message)
+            message.set(SAFETY, self._decide(message), add_to_output=True)
         return messages
 
-    def _decide(self, message: Message) -> None:
+    def _decide(self, message: Message) -> Dict[str, Any]:
         raw = message.get(RAW_TEXT) or message.get(TEXT) or ""
-        ml_intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        text = message.get(TEXT) or ""
+        ml_intent = _intent_name(message)
         decision: Dict[str, Any] = {"ml_intent": ml_intent}
 
-        crisis = crisis_detector().find(raw)
+        scan = crisis_detector().scan(raw)
         ml_crisis = self._ml_crisis_confidence(message)
+        ml_says_crisis = ml_crisis >= self.config["ml_crisis_threshold"] and not (
+            scan.negated and not scan.matches
+        )
+        if scan.matches or ml_says_crisis:
+            decision.update(crisis_rules=sorted({m.group for m in scan.matches}),
+                            ml_crisis_confidence=round(ml_crisis, 3))
+            return _decided(message, decision, CRISIS)
+
         problem = message.get(INPUT_PROBLEM)
-        if crisis or ml_crisis >= self.config["ml_crisis_threshold"]:
-            decision["crisis_rules"] = sorted({m.group for m in crisis})
-            decision["ml_crisis_confidence"] = round(ml_crisis, 3)
-            _set_intent(message, CRISIS)
-        elif problem:
-            decision["input_problem"] = problem
-            _set_intent(message, OUT_OF_SCOPE)
+        if problem:
             message.set(ENTITIES, [_problem_entity(problem)], add_to_output=True)
-        else:
-            personal = (
-                personal_detector().reasons(message.get(TEXT) or "")
-                if ml_intent not in NOT_OVERRIDDEN_BY_PERSONAL
-                else []
-            )
+            decision["input_problem"] = problem
+            return _decided(message, decision, OUT_OF_SCOPE)
+
+        illegal = illegal_rules().reasons(text)
+        if illegal:
+            decision["illegal_rules"] = illegal
+            return _decided(message, decision, ILLEGAL)
+
+        if ml_intent not in NOT_OVERRIDDEN_BY_PERSONAL:
+            personal = personal_rules().reasons(text)
             if personal:
                 decision["personal_rules"] = personal
-                _set_intent(message, PERSONAL)
-            elif ml_intent == FAQ:
-                confidence = self._answer_confidence(message)
-                decision["answer_confidence"] = round(confidence, 3)
-                if confidence < self.config["answer_threshold"]:
-                    _set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME,
-                                self.config["answer_threshold"])
-        decision["intent"] = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        message.set(SAFETY, decision, add_to_output=True)
+                return _decided(message, decision, PERSONAL)
+
+        if ml_intent in (FAQ, FALLBACK):
+            confidence = self._topic_confidence(message)
+            decision["answer_confidence"] = round(confidence, 3)
+            if ml_intent == FAQ and confidence < self.config["answer_threshold"]:
+                return _decided(message, decision, FALLBACK, self.config["answer_threshold"])
+            if ml_intent == FALLBACK and confidence >= self.config["rescue_threshold"]:
+                return _decided(message, decision, FAQ, confidence)
+        decision["intent"] = ml_intent
+        return decision
 
     @staticmethod
     def _ml_crisis_confidence(message: Message) -> float:
-        for entry in message.get(INTENT_RANKING_KEY) or []:
-            if entry.get(INTENT_NAME_KEY) == CRISIS:
-                return float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        """The crisis intent's confidence if it is the classifier's best guess."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+                   if r.get(INTENT_NAME_KEY) != FALLBACK]
+        if ranking and ranking[0].get(INTENT_NAME_KEY) == CRISIS:
+            return float(ranking[0].get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         return 0.0
 
-    def _answer_confidence(self, message: Message) -> float:
+    def _topic_confidence(self, message: Message) -> float:
+        """Summed confidence of the ranked answers that share the best answer's topic.
+
+        Neighbouring answers in one topic split the selector's confidence
+        between them ("how long do side effects last" vs "what are the side
+        effects"); what matters for answering is that the topic is clear.
+        """
         selector = (message.get("response_selector") or {}).get(self.config["retrieval_intent"])
-        if not selector:
+        ranking = (selector or {}).get("ranking") or []
+        if not ranking:
             return 0.0
-        return float(selector.get("response", {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        answers = self.content.library().answers
+        topics = [_topic_of(answers, entry.get("intent_response_key")) for entry in ranking]
+        best = topics[0]
+        return sum(float(e.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+                   for e, topic in zip(ranking, topics) if topic == best)
 
 
-def _set_intent(message: Message, name: str, confidence: float = 1.0) -> None:
+def _intent_name(message: Message) -> Optional[str]:
+    return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+
+
+def _topic_of(answers: Dict[str, Any], key: Optional[str]) -> Optional[str]:
+    answer = answers.get((key or "").split("/", 1)[-1])
+    return answer.topic if answer is not None else key
+
+
+def _decided(message: Message, decision: Dict[str, Any], name: str,
+             confidence: float = 1.0) -> Dict[str, Any]:
     intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
     message.set(INTENT, intent, add_to_output=True)
-    ranking: List[Dict[str, Any]] = [
-        r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != name
-    ]
+    ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != name]
     message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+    decision["intent"] = name
+    return decision
 
 
 def _problem_entity(problem: str) -> Dict[str, Any]:

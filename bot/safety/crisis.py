@@ -61,6 +61,14 @@ class CrisisMatch:
     text: str
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What the patterns saw: live matches, and matches a negation cancelled."""
+
+    matches: list[CrisisMatch]
+    negated: list[CrisisMatch]
+
+
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     for pattern, replacement in _REPLACEMENTS:
@@ -87,15 +95,19 @@ class CrisisDetector:
 
     def find(self, text: str) -> list[CrisisMatch]:
         """Every crisis signal in text that is not negated or hypothetical."""
+        return self.scan(text).matches
+
+    def scan(self, text: str) -> Scan:
         normalised = normalise(text or "")
         if not normalised.strip():
-            return []
+            return Scan([], [])
         doc = self.nlp(normalised)
-        found = []
+        found, negated = [], []
         for match_id, start, end in self.matcher(doc):
             key = self.nlp.vocab.strings[match_id]
             group = self.groups[key.split(INTRINSIC)[0]]
             if group.negatable and _negated(doc, start, end, inside=not key.endswith(INTRINSIC)):
+                negated.append(CrisisMatch(group.name, doc[start:end].text))
                 continue
             if group.hypothetical and _hypothetical(doc, start):
                 continue
@@ -106,7 +118,7 @@ class CrisisDetector:
             for phrase in group.phrases:
                 if phrase in normalised:
                     found.append(CrisisMatch(group.name, phrase))
-        return found
+        return Scan(found, negated)
 
     def is_crisis(self, text: str) -> bool:
         return bool(self.find(text))

@@ -198,11 +198,12 @@ def sign_in(database_url: str, email: str, password: str,
         ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
         ok = ok and user is not None and user.active
         session.add(LoginAttempt(email=email, at=now, succeeded=ok))
-        if not ok:
-            raise SignInRefused("Wrong email or password.")
-        if _hasher.check_needs_rehash(user.password_hash):
+        if ok and _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = _hasher.hash(password)
-        return _member(user)
+        member = _member(user) if ok else None
+    if member is None:  # raised after the commit, so the failure is counted
+        raise SignInRefused("Wrong email or password.")
+    return member
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -83,12 +83,13 @@ def existing_ids(paths: ContentPaths) -> set[str]:
             for path in answer_files(paths.content_dir) for record in raw_answers(path)}
 
 
-def draft_record(paths: ContentPaths, answer_id: str, draft: Draft, topic: str = "") -> RawRecord:
+def draft_record(paths: ContentPaths, answer_id: str, draft: Draft, topic: str = "",
+                 new: bool = False) -> RawRecord:
     """The entry as it would be if the draft went live, for the check while typing.
 
     Line numbers stay those of the stored entry, so findings still point at it.
     """
-    for path in answer_files(paths.content_dir):
+    for path in [] if new else answer_files(paths.content_dir):
         for record in raw_answers(path):
             if str(record.data.get("id", "")).strip() == answer_id:
                 data = {k: v for k, v in record.data.items() if k != "pending"}

@@ -47,3 +47,16 @@ def test_answer_text_changes_without_retraining(model_path, tmp_path) -> None:
                 break
             time.sleep(0.5)
         assert after[0]["text"].startswith("We have moved."), after
+
+
+def test_crisis_response_does_not_depend_on_the_action_server(model_path, tmp_path) -> None:
+    """The crisis text is rendered inside the Rasa server; only the staff flag
+    needs the action server, and losing it must not silence the response."""
+    with start_stack(model_path, tmp_path / "stack") as stack:
+        actions, _ = stack.processes
+        actions.kill()
+        actions.wait()
+        replies = say(stack, new_sender(), "i took a whole bottle of pills")
+        assert replies and (replies[0].get("custom") or {}).get("kind") in ("disclaimer", "crisis")
+        crisis = [r for r in replies if (r.get("custom") or {}).get("kind") == "crisis"]
+        assert crisis and "911" in crisis[0]["text"]

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.safety.crisis import default_detector
-from bot.safety.personal import default_detector as personal_detector
+from bot.safety.rulesets import personal_rules
 
 HERE = Path(__file__).parent
 CRISIS = yaml.safe_load((HERE / "crisis_phrases.yml").read_text())["crisis"]
@@ -36,7 +36,7 @@ def test_near_miss_is_not_crisis(text: str) -> None:
 @pytest.mark.parametrize("text", BORDERLINE)
 def test_borderline_goes_to_a_person(text: str) -> None:
     """Personal history of self-harm: crisis resources or staff, never a plain answer."""
-    assert default_detector().find(text) or personal_detector().reasons(text), text
+    assert default_detector().find(text) or personal_rules().reasons(text), text
 
 
 def test_crisis_at_the_end_of_a_very_long_message() -> None:

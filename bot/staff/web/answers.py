@@ -153,16 +153,17 @@ def preview_api():
     draft = edits.Draft.from_form(str(data.get("question", "")), str(data.get("text", "")),
                                   data.get("sources", "") if isinstance(data.get("sources"), (str, list)) else "")
     topic = str(data.get("topic", ""))
+    is_new = bool(data.get("new"))
+    answer_id = answer_id or "new_answer"
     library = _library()
-    answer = preview.draft_answer(library.answers.get(answer_id), answer_id or "new_answer",
-                                  topic, draft.question, draft.text, draft.sources)
+    base = None if is_new else library.answers.get(answer_id)
+    answer = preview.draft_answer(base, answer_id, topic, draft.question, draft.text, draft.sources)
     message = preview.answer_message(answer, library, config().clinic.values())
-    record = edits.draft_record(config().paths, answer_id, draft, topic)
-    findings = edits.findings_for(config().paths, record) if answer_id else []
+    record = edits.draft_record(config().paths, answer_id, draft, topic, new=is_new)
+    findings = edits.findings_for(config().paths, record)
     return jsonify(
         message=message,
         grade=preview.grade_of(message),
-        unknown_sources=[s for s in draft.sources if s not in library.sources],
         findings=[{"severity": f.severity, "message": f.message, "line": f.line,
                    "file": f.file.name} for f in findings],
     )

@@ -1,0 +1,157 @@
+"""`python -m bench [--smoke] [--users 20] [--duration 60]`
+
+Measures our assistant and the stock `rasa init` assistant one after the
+other in the same run, prints one table (ours, stock, ours/stock) and writes
+it to reports/bench/bench.{json,md}. Exits non-zero only when something is
+broken (a server fails, or any turn errors), never because of speed: this is
+a benchmark, not a timed test.
+
+--smoke is what CI runs: 3 visitors for 10 s per side, 15 single-visitor
+turns, and no training just to measure training time. The stock model comes
+from the cache under build/bench/ when there is one; otherwise a 1-epoch
+"light" stock model is trained (seconds), which proves the whole path but is
+labelled and never cached as the baseline (see bench/stock.py).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Dict, List
+
+# Importing the project pulls in TensorFlow; keep its start-up chatter out of the table.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bench import machine, probes, report, stock, training
+from bench.loadrun import run_load
+from bench.stacks import Started, start_ours, start_stock
+from bench.stats import latency_summary_ms
+from bench.variants import DEFAULT_VARIANTS, VARIANTS
+from bot.settings import get_settings
+
+REPORTS = get_settings().root / "reports" / "bench"
+WARM_UP_TURNS = 5  # the first turns build TensorFlow graphs; not part of any figure
+
+
+def parse_args(argv: List[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="short run for CI: proves the path, not the speed")
+    parser.add_argument("--users", type=int, default=None, help="concurrent visitors (default 20; smoke 3)")
+    parser.add_argument("--duration", type=int, default=None, help="seconds of load per side (default 60; smoke 10)")
+    parser.add_argument("--turns", type=int, default=None, help="single-visitor turns (default 100; smoke 15)")
+    parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS),
+                        help=f"configurations of ours to measure, comma-separated: {', '.join(VARIANTS)}")
+    parser.add_argument("--profile", action="store_true",
+                        help="py-spy record each Rasa server under load to reports/bench/profile-<name>.svg")
+    parser.add_argument("--out", type=Path, default=REPORTS, help="where bench.json and bench.md go")
+    args = parser.parse_args(argv)
+    args.users = args.users or (3 if args.smoke else 20)
+    args.duration = args.duration or (10 if args.smoke else 60)
+    args.turns = args.turns or (15 if args.smoke else 100)
+    args.variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in args.variants if v not in VARIANTS]
+    if unknown:
+        parser.error(f"unknown variant(s) {unknown}; known: {list(VARIANTS)}")
+    return args
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure(started: Started, args: argparse.Namespace, profile_name: str) -> dict:
+    """Everything measured on one running stack, in a fixed order."""
+    label = started.target.label
+    probes.single_visitor(started, WARM_UP_TURNS)
+    say(f"[{label}] single visitor, {args.turns} turns ...")
+    single = probes.single_visitor(started, args.turns)
+    parse = probes.parse_floor(started, single.messages)
+    say(f"[{label}] {args.users} visitors for {args.duration} s ...")
+    profile = args.out / f"profile-{profile_name}.svg" if args.profile else None
+    load = run_load(started, args.users, args.duration, profile)
+    result = {
+        "model_load_s": round(started.model_load_s, 1),
+        "startup_s": round(started.startup_s, 1),
+        "first_turn_ms": round(started.first_turn_s * 1000, 1),
+        "single": {**latency_summary_ms([s * 1000 for s in single.latencies_s]), "errors": len(single.errors)},
+        "parse": {**latency_summary_ms([s * 1000 for s in parse.latencies_s]), "errors": len(parse.errors)},
+        "load": load,
+    }
+    if started.content_dir is not None:
+        say(f"[{label}] content-only change ...")
+        result["content_change_s"] = round(probes.content_change(started), 2)
+    return result
+
+
+def broken(results: Dict[str, dict]) -> List[str]:
+    problems = []
+    for name, side in results.items():
+        for part in ("single", "parse", "load"):
+            errors = side.get(part, {}).get("errors", 0)
+            if errors:
+                problems.append(f"{name}: {errors} errors in {part} {side[part].get('error_kinds', '')}")
+    return problems
+
+
+def main(argv: List[str]) -> int:
+    args = parse_args(argv)
+    began = time.monotonic()
+    document: dict = {"started_at": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": machine.describe(),
+                      "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}}
+    results: Dict[str, dict] = {}
+    try:
+        say("Preparing our model and the stock baseline ...")
+        model = training.ensure_timed_model()
+        ours_training = training.training_time(model, measure=not args.smoke)
+        baseline, stock_trained_now = stock.prepare(args.smoke)
+        with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+            for name in args.variants:
+                say(f"Starting ours ({name}) ...")
+                with start_ours(model, Path(scratch) / name, VARIANTS[name], name) as started:
+                    results[name] = measure(started, args, name)
+                results[name]["training_s"] = ours_training and ours_training["training_s"]
+            say("Starting stock ...")
+            with start_stock(baseline.project, baseline.model, Path(scratch) / "stock") as started:
+                results["stock"] = measure(started, args, "stock")
+            results["stock"]["training_s"] = baseline.training_s
+    except Exception:  # noqa: BLE001  a failed server is a broken benchmark: say why, exit 1
+        traceback.print_exc()
+        say("The benchmark is broken: a server failed (logs are in the bench-* temporary folder).")
+        return 1
+
+    header, rows = report.table_rows(results, args.variants)
+    notes = [
+        f"Machine: {document['machine']['cpu']}, {document['machine']['cores']} cores, "
+        f"{document['machine']['memory_gib']} GiB; load average at start "
+        f"{document['machine']['load_average_at_start']}.",
+        f"Load: {args.users} concurrent visitors, {args.duration} s per side, no think time; "
+        f"single visitor: {args.turns} turns.",
+        f"Stock training: {baseline.training_s} s on {baseline.trained_on}"
+        f"{' (this run)' if stock_trained_now else ' (cached)'}"
+        f"{'; LIGHT 1-epoch smoke model, not the baseline' if baseline.light else ''}.",
+        f"Our training: {ours_training['how'] + ', ' + ours_training['trained_on'] if ours_training else 'not measured'}.",
+        "Targets:",
+        *[report.targets_text(name, report.targets(results[name], results["stock"])) for name in args.variants],
+    ]
+    document.update(results=results, table={"header": header, "rows": rows},
+                    targets={name: report.targets(results[name], results["stock"]) for name in args.variants},
+                    stock_model={"training_s": baseline.training_s, "trained_on": baseline.trained_on,
+                                 "light": baseline.light, "trained_this_run": stock_trained_now},
+                    ours_training=ours_training, wall_s=round(time.monotonic() - began, 1))
+    document["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    report.write(args.out, document, header, rows, notes)
+    print(report.text_table(header, rows))
+    print("\n".join(notes))
+    print(f"Written to {args.out / 'bench.md'} and bench.json in {document['wall_s']} s.")
+    problems = broken(results)
+    for problem in problems:
+        say(f"BROKEN: {problem}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,54 @@
+"""A throwaway Redis on loopback for the lock store of multi-worker Rasa.
+
+Rasa refuses SANIC_WORKERS > 1 with its in-memory lock store, because two
+workers could then handle the same conversation at once. Debian's
+redis-server is started on a free loopback port, keeps nothing on disk and is
+stopped with the benchmark.
+"""
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
+from typing import Iterator
+
+from bot.services import ServiceFailed, free_port
+
+
+def available() -> bool:
+    return shutil.which("redis-server") is not None
+
+
+def _answers_ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def redis_server(timeout: float = 20.0) -> Iterator[int]:
+    """Yields the port of a running redis-server; stops it afterwards."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--protected-mode", "yes"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _answers_ping(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise ServiceFailed(f"redis-server did not start (exit code {process.poll()})")
+            time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
