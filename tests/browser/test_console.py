@@ -27,7 +27,6 @@ from bot.staff import accounts
 from bot.staff.yaml_io import YamlDocument, folded
 from bot.train import rasa_env
 from browser_helpers import DESKTOP, ROOT, SCREENSHOTS, Visit
-from tests.conftest import start_stack
 
 PASSWORD = "browser test passphrase"
 ANSWER_ID = "side_effects_common"
@@ -47,13 +46,24 @@ class Console:
         return self.stack.database_url
 
 
+def start_stack(config: pytest.Config, *args, **kwargs):
+    """tests/conftest.py's start_stack, from the module pytest loaded.
+
+    `from tests.conftest import start_stack` does not work: textstat installs a
+    top-level `tests` package into site-packages, which shadows this folder.
+    """
+    module = config.pluginmanager.get_plugin(str(ROOT / "tests" / "conftest.py"))
+    return module.start_stack(*args, **kwargs)
+
+
 @pytest.fixture(scope="module")
-def console(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+def console(model_path: Path, tmp_path_factory: pytest.TempPathFactory,
+            pytestconfig: pytest.Config) -> Iterator[Console]:
     workdir = tmp_path_factory.mktemp("console")
     content_dir = workdir / "content"
     shutil.copytree(ROOT / "data" / "content", content_dir)
     extra = {"CONTENT_DIR": str(content_dir)}
-    with start_stack(model_path, workdir / "stack", extra) as stack:
+    with start_stack(pytestconfig, model_path, workdir / "stack", extra) as stack:
         port = free_port()
         env = {**rasa_env(), **extra, "DATABASE_URL": stack.database_url,
                "TRACKER_DB_URL": f"sqlite:///{stack.workdir / 'tracker.db'}",
