@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -30,21 +31,26 @@ from bench import machine, probes, report, stock, training
 from bench.loadrun import run_load
 from bench.stacks import Started, start_ours, start_stock
 from bench.stats import latency_summary_ms
-from bench.variants import DEFAULT_VARIANTS, VARIANTS
+from bench.variants import DEFAULT_VARIANTS, LEVERS, PRESETS, parse_variant
 from bot.settings import get_settings
 
 REPORTS = get_settings().root / "reports" / "bench"
+SMOKE_VARIANT = "shipped"  # CI proves the project as shipped; one stack of ours keeps it short
 WARM_UP_TURNS = 5  # the first turns build TensorFlow graphs; not part of any figure
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1])
     parser.add_argument("--smoke", action="store_true", help="short run for CI: proves the path, not the speed")
     parser.add_argument("--users", type=int, default=None, help="concurrent visitors (default 20; smoke 3)")
     parser.add_argument("--duration", type=int, default=None, help="seconds of load per side (default 60; smoke 10)")
     parser.add_argument("--turns", type=int, default=None, help="single-visitor turns (default 100; smoke 15)")
-    parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS),
-                        help=f"configurations of ours to measure, comma-separated: {', '.join(VARIANTS)}")
+    parser.add_argument("--variants", default=None,
+                        help="configurations of ours, comma-separated: presets "
+                             f"({', '.join(f'{k}={v or chr(45)}' for k, v in PRESETS.items())}) "
+                             f"or levers joined by '+' ({', '.join(LEVERS)}); "
+                             f"default {','.join(DEFAULT_VARIANTS)} (smoke: {SMOKE_VARIANT})")
+    parser.add_argument("--no-stock", action="store_true", help="measure ours only (for trying levers: no ratios)")
     parser.add_argument("--profile", action="store_true",
                         help="py-spy record each Rasa server under load to reports/bench/profile-<name>.svg")
     parser.add_argument("--out", type=Path, default=REPORTS, help="where bench.json and bench.md go")
@@ -52,10 +58,11 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     args.users = args.users or (3 if args.smoke else 20)
     args.duration = args.duration or (10 if args.smoke else 60)
     args.turns = args.turns or (15 if args.smoke else 100)
-    args.variants = [v.strip() for v in args.variants.split(",") if v.strip()]
-    unknown = [v for v in args.variants if v not in VARIANTS]
-    if unknown:
-        parser.error(f"unknown variant(s) {unknown}; known: {list(VARIANTS)}")
+    args.variants = args.variants or (SMOKE_VARIANT if args.smoke else ",".join(DEFAULT_VARIANTS))
+    try:
+        args.variants = [parse_variant(v.strip()) for v in args.variants.split(",") if v.strip()]
+    except ValueError as error:
+        parser.error(str(error))
     return args
 
 
@@ -87,6 +94,15 @@ def measure(started: Started, args: argparse.Namespace, profile_name: str) -> di
     return result
 
 
+def keep_logs(workdir: Path, target: Path) -> None:
+    """Server and load-generator logs of one stack, kept after the scratch folder goes."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True, exist_ok=True)
+    for log in workdir.glob("*.log"):
+        shutil.copy2(log, target / log.name)
+
+
 def broken(results: Dict[str, dict]) -> List[str]:
     problems = []
     for name, side in results.items():
@@ -100,53 +116,69 @@ def broken(results: Dict[str, dict]) -> List[str]:
 def main(argv: List[str]) -> int:
     args = parse_args(argv)
     began = time.monotonic()
+    names = [v.name for v in args.variants]
     document: dict = {"started_at": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": machine.describe(),
-                      "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}}
+                      "settings": {**{k: v for k, v in vars(args).items() if k not in ("variants", "out")},
+                                   "variants": {v.name: v.describe() for v in args.variants}}}
     results: Dict[str, dict] = {}
-    try:
-        say("Preparing our model and the stock baseline ...")
-        model = training.ensure_timed_model()
-        ours_training = training.training_time(model, measure=not args.smoke)
-        baseline, stock_trained_now = stock.prepare(args.smoke)
-        with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
-            for name in args.variants:
-                say(f"Starting ours ({name}) ...")
-                with start_ours(model, Path(scratch) / name, VARIANTS[name], name) as started:
-                    results[name] = measure(started, args, name)
-                results[name]["training_s"] = ours_training and ours_training["training_s"]
-            say("Starting stock ...")
-            with start_stock(baseline.project, baseline.model, Path(scratch) / "stock") as started:
-                results["stock"] = measure(started, args, "stock")
-            results["stock"]["training_s"] = baseline.training_s
-    except Exception:  # noqa: BLE001  a failed server is a broken benchmark: say why, exit 1
-        traceback.print_exc()
-        say("The benchmark is broken: a server failed (logs are in the bench-* temporary folder).")
-        return 1
+    baseline, stock_trained_now = None, False
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        try:
+            say("Preparing our model" + ("" if args.no_stock else " and the stock baseline") + " ...")
+            model = training.ensure_timed_model()
+            ours_training = training.training_time(model, measure=not (args.smoke or args.no_stock))
+            if not args.no_stock:
+                baseline, stock_trained_now = stock.prepare(args.smoke)
+            for index, variant in enumerate(args.variants):
+                say(f"Starting ours ({variant.name}: {variant.describe()}) ...")
+                workdir = Path(scratch) / f"ours-{index}"
+                try:
+                    with start_ours(model, workdir, variant, variant.name) as started:
+                        results[variant.name] = measure(started, args, f"ours-{index}")
+                finally:
+                    keep_logs(workdir, args.out / "logs" / f"ours-{index}")
+                results[variant.name]["training_s"] = ours_training and ours_training["training_s"]
+            if baseline is not None:
+                say("Starting stock ...")
+                workdir = Path(scratch) / "stock"
+                try:
+                    with start_stock(baseline.project, baseline.model, workdir) as started:
+                        results["stock"] = measure(started, args, "stock")
+                finally:
+                    keep_logs(workdir, args.out / "logs" / "stock")
+                results["stock"]["training_s"] = baseline.training_s
+        except Exception:  # noqa: BLE001  a failed server is a broken benchmark: say why, exit 1
+            traceback.print_exc()
+            say(f"The benchmark is broken: a server failed; its logs are in {args.out / 'logs'}.")
+            return 1
 
-    header, rows = report.table_rows(results, args.variants)
+    header, rows = report.table_rows(results, names)
+    stock_results = results.get("stock", {})
+    checks = {name: report.targets(results[name], stock_results) for name in names}
     notes = [
         f"Machine: {document['machine']['cpu']}, {document['machine']['cores']} cores, "
         f"{document['machine']['memory_gib']} GiB; load average at start "
-        f"{document['machine']['load_average_at_start']}.",
+        f"{document['machine']['load_average_at_start']}, at end "
+        f"{[round(x, 2) for x in os.getloadavg()]}.",
         f"Load: {args.users} concurrent visitors, {args.duration} s per side, no think time; "
         f"single visitor: {args.turns} turns.",
-        f"Stock training: {baseline.training_s} s on {baseline.trained_on}"
-        f"{' (this run)' if stock_trained_now else ' (cached)'}"
-        f"{'; LIGHT 1-epoch smoke model, not the baseline' if baseline.light else ''}.",
+        *[f"ours ({v.name}): {v.describe()}." for v in args.variants],
+        (f"Stock training: {baseline.training_s} s on {baseline.trained_on}"
+         f"{' (this run)' if stock_trained_now else ' (cached)'}"
+         f"{'; LIGHT 1-epoch smoke model, not the baseline' if baseline.light else ''}."
+         if baseline else "Stock: not measured (--no-stock)."),
         f"Our training: {ours_training['how'] + ', ' + ours_training['trained_on'] if ours_training else 'not measured'}.",
         "Targets:",
-        *[report.targets_text(name, report.targets(results[name], results["stock"])) for name in args.variants],
+        *[report.targets_text(name, checks[name]) for name in names],
     ]
-    document.update(results=results, table={"header": header, "rows": rows},
-                    targets={name: report.targets(results[name], results["stock"]) for name in args.variants},
-                    stock_model={"training_s": baseline.training_s, "trained_on": baseline.trained_on,
-                                 "light": baseline.light, "trained_this_run": stock_trained_now},
+    document.update(results=results, table={"header": header, "rows": rows}, targets=checks, notes=notes,
+                    stock_model=baseline and {"training_s": baseline.training_s, "trained_on": baseline.trained_on,
+                                              "light": baseline.light, "trained_this_run": stock_trained_now},
                     ours_training=ours_training, wall_s=round(time.monotonic() - began, 1))
-    document["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report.write(args.out, document, header, rows, notes)
     print(report.text_table(header, rows))
     print("\n".join(notes))
-    print(f"Written to {args.out / 'bench.md'} and bench.json in {document['wall_s']} s.")
+    print(f"Written to {args.out / 'bench.md'} and bench.json; {document['wall_s']} s in all.")
     problems = broken(results)
     for problem in problems:
         say(f"BROKEN: {problem}")

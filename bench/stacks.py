@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import sqlite3
 import shutil
 import sys
 import time
@@ -23,7 +24,7 @@ from bench.client import Client
 from bench.redis_server import redis_server
 from bench.scenario import sender_id
 from bench.targets import OURS, STOCK, Target, reply_problem
-from bench.variants import Variant
+from bench.variants import STOCK, Variant
 from bot.services import ServiceFailed, action_server_command, free_port, rasa_server_command, running
 from bot.settings import get_settings
 from bot.train import rasa_env
@@ -52,12 +53,23 @@ def _endpoints(path: Path, action_url: Optional[str], tracker_db: Path, variant:
         endpoints["action_endpoint"] = {"url": action_url}
         endpoints["nlg"] = {"type": "bot.dialogue.nlg.ContentNLG"}
     # else stock: no custom actions, Rasa's own templated NLG
+    if variant.preview:
+        endpoints["nlg"] = {"type": "bench.preview.PreviewNLG"}
     if variant.workers > 1:
         endpoints["lock_store"] = {"type": "redis", "url": "127.0.0.1", "port": redis_port, "db": 1}
     if variant.tracker == "redis":
         endpoints["tracker_store"] = {"type": "redis", "url": "127.0.0.1", "port": redis_port, "db": 0}
     path.write_text(yaml.safe_dump(endpoints))
     return path
+
+
+def _create_wal_database(path: Path) -> None:
+    """WAL is a property of the database file, so creating the file in WAL
+    mode is all it takes: every later connection (Rasa's, the staff
+    console's) uses it. Commits then append to the log instead of rewriting
+    pages through a rollback journal, and readers never block the writer."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
 
 
 def _first_turn(target: Target) -> float:
@@ -95,21 +107,25 @@ def start_ours(model: Path, workdir: Path, variant: Variant, label: str) -> Iter
     shutil.copytree(get_settings().content_dir, content_dir)
     env = {**rasa_env(), "DATABASE_URL": f"sqlite:///{workdir / 'clinic.db'}",
            "CONTENT_DIR": str(content_dir), **variant.env}
-    if variant.workers > 1:
-        env["SANIC_WORKERS"] = str(variant.workers)
+    # `rasa run actions` has no --interface option and listens on 0.0.0.0
+    # unless SANIC_HOST says otherwise; the benchmark stays on loopback.
+    action_env = {**env, "SANIC_HOST": "127.0.0.1"}
+    server_env = {**env, "SANIC_WORKERS": str(variant.workers)}
     token = secrets.token_hex(16)
     action_port, rasa_port = free_port(), free_port()
     action_url = f"http://127.0.0.1:{action_port}/webhook"
     base = f"http://127.0.0.1:{rasa_port}"
+    if variant.wal:
+        _create_wal_database(workdir / "tracker.db")
     with _maybe_redis(variant) as redis_port:
         endpoints = _endpoints(workdir / "endpoints.yml", action_url, workdir / "tracker.db",
                                variant, redis_port)
         began = time.monotonic()
         with running(action_server_command(action_port), f"http://127.0.0.1:{action_port}/health",
-                     env=env, log=workdir / "actions.log") as actions:
+                     env=action_env, log=workdir / "actions.log") as actions:
             rasa_began = time.monotonic()
             with running(rasa_server_command(model, rasa_port, endpoints, _api_args(token)),
-                         f"{base}/widget/health", env=env, log=workdir / "rasa.log") as rasa:
+                         f"{base}/widget/health", env=server_env, log=workdir / "rasa.log") as rasa:
                 model_load = time.monotonic() - rasa_began
                 target = Target(label, OURS, base)
                 first = _first_turn(target)
@@ -127,7 +143,7 @@ def start_stock(project: Path, model: Path, workdir: Path) -> Iterator[Started]:
     rasa_port = free_port()
     base = f"http://127.0.0.1:{rasa_port}"
     endpoints = _endpoints(workdir / "endpoints.yml", None, workdir / "tracker.db",
-                           Variant("stock", "stock"), None)
+                           STOCK, None)
     command = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(rasa_port),
                "--endpoints", str(endpoints), "--credentials", str(credentials),
                "--interface", "127.0.0.1", *_api_args(token)]

@@ -1,18 +1,38 @@
 """Run-time configurations of our stack that the benchmark can compare.
 
-Every lever here is an environment variable or an endpoints.yml entry, so
-trying one needs no retraining and no change to the project's files: the
-benchmark writes its own endpoints.yml for each stack it starts.
+A variant is a set of levers joined with "+", e.g. `threads1+wal+workers2`,
+or a preset name. Every lever is an environment variable, an endpoints.yml
+entry or the way the benchmark creates the (temporary) tracker database, so
+trying one needs no retraining and no edit to the project's files: the
+benchmark writes its own endpoints.yml for each stack it starts. The
+`preview` lever loads bench/preview.py, the code changes proposed in
+docs/performance.md, through that endpoints.yml.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict
+from typing import Dict, Tuple
 
-# One TensorFlow/OpenMP thread per process. By default TensorFlow sizes its
-# pools to the core count; with 2 cores shared by two processes and the load
-# generator, those pools only add contention for tiny per-message graphs.
-ONE_THREAD = {
+LEVERS: Dict[str, str] = {
+    # By default TensorFlow sizes its thread pools to the cores; with 2 cores
+    # shared by two servers and the load generator, pools only add contention
+    # for the tiny per-message graphs.
+    "threads1": "1 TensorFlow/OpenMP thread (TF_INTRA/INTER_OP_PARALLELISM_THREADS, OMP_NUM_THREADS)",
+    # glibc gives each thread its own malloc arena; TensorFlow's many threads
+    # leave many partly used arenas behind.
+    "arena2": "MALLOC_ARENA_MAX=2",
+    "wal": "SQLite tracker store in write-ahead-log mode",
+    "workers2": "SANIC_WORKERS=2 with a Redis lock store (redis-server on loopback)",
+    "redis-tracker": "Redis tracker store instead of SQLite (the staff console cannot read it)",
+    "preview": "bench/preview.py: action messages kept, action-server replies validated with a prebuilt validator",
+}
+PRESETS: Dict[str, str] = {
+    "shipped": "",  # as `make run` starts it
+    "tuned": "threads1+wal+workers2",  # run-time levers only
+    "proposed": "preview+threads1+wal+workers2",  # run-time levers + proposed code changes
+}
+DEFAULT_VARIANTS = ("shipped", "proposed")
+THREAD_ENV = {
     "TF_INTRA_OP_PARALLELISM_THREADS": "1",
     "TF_INTER_OP_PARALLELISM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
@@ -22,25 +42,46 @@ ONE_THREAD = {
 @dataclass(frozen=True)
 class Variant:
     name: str
-    description: str
+    levers: Tuple[str, ...] = ()
     env: Dict[str, str] = field(default_factory=dict)
-    workers: int = 1  # Sanic workers; > 1 needs the Redis lock store
-    tracker: str = "sqlite"  # "sqlite" (as shipped) or "redis"
+
+    @property
+    def workers(self) -> int:
+        return 2 if "workers2" in self.levers else 1
+
+    @property
+    def tracker(self) -> str:
+        return "redis" if "redis-tracker" in self.levers else "sqlite"
+
+    @property
+    def wal(self) -> bool:
+        return "wal" in self.levers
+
+    @property
+    def preview(self) -> bool:
+        return "preview" in self.levers
 
     @property
     def needs_redis(self) -> bool:
         return self.workers > 1 or self.tracker == "redis"
 
+    def describe(self) -> str:
+        return "; ".join(LEVERS[lever] for lever in self.levers) or "as `make run` starts it"
 
-VARIANTS: Dict[str, Variant] = {
-    v.name: v
-    for v in (
-        Variant("shipped", "as `make run` starts it: 1 Sanic worker, SQLite tracker store, default threads"),
-        Variant("one-thread", "1 TensorFlow/OpenMP thread per process", env=ONE_THREAD),
-        Variant("workers2", "2 Sanic workers + Redis lock store, 1 TF thread each",
-                env=ONE_THREAD, workers=2),
-        Variant("workers2-redis", "2 Sanic workers, Redis lock and tracker stores, 1 TF thread each",
-                env=ONE_THREAD, workers=2, tracker="redis"),
-    )
-}
-DEFAULT_VARIANTS = ("shipped",)
+
+def parse_variant(spec: str) -> Variant:
+    """A preset name or levers joined by '+'; raises ValueError on unknown levers."""
+    expanded = PRESETS.get(spec, spec)
+    levers = tuple(sorted({lever for lever in expanded.split("+") if lever}))
+    unknown = [lever for lever in levers if lever not in LEVERS]
+    if unknown:
+        raise ValueError(f"unknown lever(s) {unknown}; levers: {list(LEVERS)}; presets: {list(PRESETS)}")
+    env: Dict[str, str] = {}
+    if "threads1" in levers:
+        env.update(THREAD_ENV)
+    if "arena2" in levers:
+        env["MALLOC_ARENA_MAX"] = "2"
+    return Variant(spec, levers, env)
+
+
+STOCK = Variant("stock")

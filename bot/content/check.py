@@ -126,7 +126,35 @@ def check_project(
                 answers[answer.id] = answer
 
     findings.extend(_check_nlu_links(nlu_dir, answers))
+    findings.extend(_check_system_messages(root, clinic_values))
     return CheckResult(findings, count)
+
+
+@dataclass(frozen=True)
+class AnswerContext:
+    """What checking one answer needs from the rest of the project.
+
+    Loaded once and reused by the staff console, which checks an answer on
+    every keystroke; parsing every NLU file each time would make typing lag.
+    """
+
+    sources: frozenset[str]
+    clinic_values: dict[str, str]
+    intents: dict[str, tuple[Path, int]]
+    responses: dict[str, tuple[Path, int, str]]
+    problems: tuple[Finding, ...]  # unreadable clinic or NLU files
+
+    @classmethod
+    def load(cls, content_dir: Path, nlu_dir: Path, clinic_file: Path) -> "AnswerContext":
+        problems: list[Finding] = []
+        clinic_values = _clinic_values(clinic_file, problems)
+        sources = _check_sources(content_dir / SOURCES_FILE, [])
+        try:
+            intents, responses = nlu_answer_links(nlu_dir)
+        except ContentFileError as error:
+            problems.append(Finding(error.file, error.line, "error", error.message))
+            intents, responses = {}, {}
+        return cls(frozenset(sources), clinic_values, intents, responses, tuple(problems))
 
 
 def check_answer_record(
@@ -135,23 +163,19 @@ def check_answer_record(
     nlu_dir: Path,
     clinic_file: Path,
     today: dt.date | None = None,
+    context: AnswerContext | None = None,
 ) -> list[Finding]:
     """Every finding about one answer, e.g. as a staff member is still typing it.
 
     Problems elsewhere in the project (another answer, sources.yml) are left
     out: the person editing this answer can only act on this one.
     """
-    findings: list[Finding] = []
-    clinic_values = _clinic_values(clinic_file, findings)
-    sources = _check_sources(content_dir / SOURCES_FILE, [])
-    answer = _check_answer(record, sources, clinic_values, today or dt.date.today(), findings)
+    context = context or AnswerContext.load(content_dir, nlu_dir, clinic_file)
+    findings: list[Finding] = list(context.problems)
+    answer = _check_answer(record, set(context.sources), context.clinic_values,
+                           today or dt.date.today(), findings)
     if answer is not None:
-        try:
-            intents, responses = nlu_answer_links(nlu_dir)
-        except ContentFileError as error:
-            findings.append(Finding(error.file, error.line, "error", error.message))
-        else:
-            findings.extend(_answer_link_findings(answer, intents, responses))
+        findings.extend(_answer_link_findings(answer, context.intents, context.responses))
     return findings
 
 
@@ -367,6 +391,37 @@ def _response_findings(answer_id: str, intents, responses) -> Iterator[Finding]:
             yield Finding(path, line, "error",
                           f"the response for '{answer_id}' must be exactly "
                           f"'content:{answer_id}' (the text itself lives in data/content/)")
+
+
+def _check_system_messages(root: Path, clinic_values: dict[str, str]) -> Iterator[Finding]:
+    """domain.yml and messages.yml: each message written once, placeholders known."""
+    files = {name: root / name for name in ("domain.yml", "messages.yml")}
+    seen: dict[str, Path] = {}
+    for path in files.values():
+        if not path.exists():
+            continue
+        try:
+            responses = (read_yaml(path) or {}).get("responses") or {}
+        except ContentFileError as error:
+            yield Finding(error.file, error.line, "error", error.message)
+            continue
+        for name, variations in responses.items():
+            line = responses.lc.key(name)[0] + 1
+            if name in seen:
+                yield Finding(path, line, "error",
+                              f"the message '{name}' is also in {seen[name].name}; keep one copy")
+            seen[name] = path
+            for variation in variations or []:
+                text = str((variation or {}).get("text", ""))
+                unknown = placeholders_in(text) - set(clinic_values) - _SLOT_PLACEHOLDERS
+                if unknown:
+                    yield Finding(path, line, "error",
+                                  f"the message '{name}' uses {{{sorted(unknown)[0]}}}, which is "
+                                  f"not in clinic.yml")
+
+
+# Placeholders filled from the conversation rather than clinic.yml.
+_SLOT_PLACEHOLDERS = {"callback_name", "reference"}
 
 
 def format_report(result: CheckResult, root: Path) -> Iterable[str]:

@@ -115,7 +115,9 @@ def _input_problem_variant(tracker: DialogueStateTracker) -> Optional[str]:
 
 
 @chooses_variant("utter_fallback")
-def _second_miss_variant(tracker: DialogueStateTracker) -> Optional[str]:
+def _fallback_variant(tracker: DialogueStateTracker) -> Optional[str]:
+    if messages.latest_entity(tracker, "input_problem") == "possible_crisis":
+        return "possible_crisis"
     return "second_miss" if messages.previous_turn_missed(tracker) else None
 
 

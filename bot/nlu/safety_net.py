@@ -6,6 +6,7 @@ this order of precedence:
 1. crisis: the crisis patterns match the raw text, or the ML crisis intent is
    the classifier's best guess (unless the patterns saw only a negated crisis
    statement such as "I'm not suicidal")                 -> "crisis"
+   (a weaker ML crisis guess asks to rephrase and gives 988/911)
 2. unreadable input (empty, emoji, markup, other language) -> "out_of_scope"
 3. a request for ketamine outside medical care            -> "illegal_request"
 4. a question about the visitor's own care                -> "personal_question"
@@ -50,6 +51,7 @@ OUT_OF_SCOPE, FAQ, FALLBACK = "out_of_scope", "faq", DEFAULT_NLU_FALLBACK_INTENT
 # a refusal.
 NOT_OVERRIDDEN_BY_PERSONAL = {CRISIS, "request_human", PERSONAL, ILLEGAL}
 SAFETY = "safety"
+POSSIBLE_CRISIS = "possible_crisis"
 
 
 @DefaultV1Recipe.register(
@@ -61,12 +63,18 @@ class SafetyNet(GraphComponent):
         return {
             # Share of the response selector's confidence that the best
             # topic's answers must hold for a general question to be answered.
-            "answer_threshold": 0.25,
-            # When the intent classifier is unsure, a question is still
-            # answered if the answer side is this sure of its topic.
+            "answer_threshold": 0.2,
+            # When the intent classifier is unsure (fallback, or "out of
+            # scope" below out_of_scope_doubt), a question is still answered
+            # if the answer side is this sure of its topic.
             "rescue_threshold": 0.6,
-            # The ML crisis intent is the second net behind the patterns.
+            "out_of_scope_doubt": 0.8,
+            # The ML crisis intent is the second net behind the patterns: as
+            # the classifier's best guess it is a crisis from this confidence;
+            # below it, but above possible_crisis_threshold, the visitor is
+            # asked to rephrase and given 988 and 911 in the same message.
             "ml_crisis_threshold": 0.5,
+            "possible_crisis_threshold": 0.3,
             "retrieval_intent": FAQ,
         }
 
@@ -100,18 +108,24 @@ class SafetyNet(GraphComponent):
         decision: Dict[str, Any] = {"ml_intent": ml_intent}
 
         scan = crisis_detector().scan(raw)
-        ml_crisis = self._ml_crisis_confidence(message)
-        ml_says_crisis = ml_crisis >= self.config["ml_crisis_threshold"] and not (
-            scan.negated and not scan.matches
-        )
+        # A statement the patterns saw negated ("I'm not suicidal, just
+        # curious") is not a crisis, whatever the ML intent makes of the word.
+        only_negated = bool(scan.negated) and not scan.matches
+        ml_crisis = 0.0 if only_negated else self._ml_crisis_confidence(message)
+        ml_says_crisis = ml_crisis >= self.config["ml_crisis_threshold"]
         if scan.matches or ml_says_crisis:
             decision.update(crisis_rules=sorted({m.group for m in scan.matches}),
                             ml_crisis_confidence=round(ml_crisis, 3))
             return _decided(message, decision, CRISIS)
 
+        if ml_crisis >= self.config["possible_crisis_threshold"]:
+            decision["ml_crisis_confidence"] = round(ml_crisis, 3)
+            message.set(ENTITIES, [_entity(INPUT_PROBLEM, POSSIBLE_CRISIS)], add_to_output=True)
+            return _decided(message, decision, FALLBACK, ml_crisis)
+
         problem = message.get(INPUT_PROBLEM)
         if problem:
-            message.set(ENTITIES, [_problem_entity(problem)], add_to_output=True)
+            message.set(ENTITIES, [_entity(INPUT_PROBLEM, problem)], add_to_output=True)
             decision["input_problem"] = problem
             return _decided(message, decision, OUT_OF_SCOPE)
 
@@ -126,15 +140,21 @@ class SafetyNet(GraphComponent):
                 decision["personal_rules"] = personal
                 return _decided(message, decision, PERSONAL)
 
-        if ml_intent in (FAQ, FALLBACK):
+        if ml_intent in (FAQ, FALLBACK, OUT_OF_SCOPE):
             confidence = self._topic_confidence(message)
             decision["answer_confidence"] = round(confidence, 3)
             if ml_intent == FAQ and confidence < self.config["answer_threshold"]:
                 return _decided(message, decision, FALLBACK, self.config["answer_threshold"])
-            if ml_intent == FALLBACK and confidence >= self.config["rescue_threshold"]:
+            if self._intent_unsure(message, ml_intent) and confidence >= self.config["rescue_threshold"]:
                 return _decided(message, decision, FAQ, confidence)
         decision["intent"] = ml_intent
         return decision
+
+    def _intent_unsure(self, message: Message, ml_intent: Optional[str]) -> bool:
+        if ml_intent == FALLBACK:
+            return True
+        confidence = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        return ml_intent == OUT_OF_SCOPE and confidence < self.config["out_of_scope_doubt"]
 
     @staticmethod
     def _ml_crisis_confidence(message: Message) -> float:
@@ -182,6 +202,5 @@ def _decided(message: Message, decision: Dict[str, Any], name: str,
     return decision
 
 
-def _problem_entity(problem: str) -> Dict[str, Any]:
-    return {"entity": INPUT_PROBLEM, "value": problem, "start": 0, "end": 0,
-            "extractor": "InputGuard"}
+def _entity(name: str, value: str) -> Dict[str, Any]:
+    return {"entity": name, "value": value, "start": 0, "end": 0, "extractor": "SafetyNet"}

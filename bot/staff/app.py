@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,6 +127,13 @@ def create_app(settings: Settings | None = None, *, tracker_db_url: str | None =
     return app
 
 
+def warm_up() -> None:
+    """Load the reading-grade dictionary now (about 5 s), not on the first preview."""
+    from bot.content.readability import reading_grade
+
+    threading.Thread(target=reading_grade, args=("Warm up.",), name="warm-up", daemon=True).start()
+
+
 def serve(app: Flask, host: str, port: int) -> None:
     """waitress when installed (a production WSGI server), else Werkzeug's threaded server."""
     try:
@@ -149,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(settings)
     config: StaffConfig = app.extensions["staff"]
     retention.start_scheduler(config.database_url, config.tracker_db_url, config.retention_days)
+    warm_up()
     print(f"Staff console on http://{args.host}:{args.port}/", flush=True)
     serve(app, args.host, args.port)
     return 0

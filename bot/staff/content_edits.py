@@ -12,6 +12,7 @@ is edited in place.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -20,8 +21,8 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from bot.content.check import ID_PATTERN, Finding, check_answer_record
-from bot.content.files import RawRecord, answer_files, raw_answers, record_of, to_answer
+from bot.content.check import ID_PATTERN, AnswerContext, Finding, check_answer_record
+from bot.content.files import SOURCES_FILE, RawRecord, answer_files, raw_answers, record_of, to_answer
 from bot.content.model import TOPICS, Answer
 from bot.staff.yaml_io import YamlDocument, folded, locked
 
@@ -102,7 +103,27 @@ def draft_record(paths: ContentPaths, answer_id: str, draft: Draft, topic: str =
 
 def findings_for(paths: ContentPaths, record: RawRecord) -> list[Finding]:
     """`bot content check` findings for one entry."""
-    return check_answer_record(record, paths.content_dir, paths.nlu_dir, paths.clinic_file)
+    context = _context(paths, _signature(paths))
+    return check_answer_record(record, paths.content_dir, paths.nlu_dir, paths.clinic_file,
+                               context=context)
+
+
+def _signature(paths: ContentPaths) -> tuple:
+    files = [paths.content_dir / SOURCES_FILE, paths.clinic_file, *sorted(paths.nlu_dir.glob("*.yml"))]
+    stats = []
+    for path in files:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        stats.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(stats)
+
+
+@functools.lru_cache(maxsize=4)
+def _context(paths: ContentPaths, _signature: tuple) -> AnswerContext:
+    """Re-read only when sources.yml, clinic.yml or the NLU files change."""
+    return AnswerContext.load(paths.content_dir, paths.nlu_dir, paths.clinic_file)
 
 
 def _find(paths: ContentPaths, answer_id: str) -> tuple[YamlDocument, CommentedMap]:

@@ -64,15 +64,15 @@ def test_axe_finds_no_serious_violation_with_the_panel_open(visit: Visit) -> Non
     page.add_init_script(path=str(AXE_SCRIPT))
     visit.goto()
     visit.open_widget()
-    visit.ask("what are the side effects")
-    visit.ask("I want to kill myself")
     width = page.viewport_size["width"]
+    visit.ask("what are the side effects")
+    visit.screenshot(f"widget-{width}.png")
+    visit.ask("I want to kill myself")
+    visit.screenshot(f"crisis-{width}.png")
     panel = page.locator(".kw-panel").bounding_box()
     if width <= 480:
         assert panel["width"] == width, "the panel fills a phone's screen"
     assert page.evaluate("document.documentElement.scrollWidth") <= width, "no sideways scrolling"
-    page.locator(".kw-answer").first.scroll_into_view_if_needed()
-    visit.screenshot(f"widget-{width}.png")
 
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     blocking = [

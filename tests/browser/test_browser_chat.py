@@ -108,7 +108,6 @@ def test_a_crisis_message_shows_the_crisis_panel(visit: Visit) -> None:
     for href in ("tel:988", "tel:911", "sms:988"):
         expect(crisis.locator(f"a[href='{href}']")).to_have_count(1)
     expect(crisis.locator("a[href^='sms:741741']")).to_have_count(1)
-    visit.screenshot("crisis-1280.png")
 
 
 def test_an_unreachable_server_shows_the_clinic_phone_and_keeps_the_text(visit: Visit) -> None:

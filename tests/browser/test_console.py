@@ -122,7 +122,8 @@ def test_a_reviewers_approval_reaches_the_widget_within_seconds(browser: Browser
         text = editor.get_by_label("Answer text")
         text.fill(text.input_value() + " " + NEW_SENTENCE)
         preview = editor.locator("#preview .kw-answer")
-        expect(preview.locator(".kw-text")).to_contain_text(NEW_SENTENCE)
+        # The first preview may wait for the reading-grade dictionary to load.
+        expect(preview.locator(".kw-text")).to_contain_text(NEW_SENTENCE, timeout=30_000)
         expect(preview.locator(".kw-sources a").first).to_have_attribute("href", re.compile("^https://"))
         expect(editor.locator("#grade")).to_contain_text("Reading grade")
         text.fill(text.input_value() + " It is a miracle cure.")

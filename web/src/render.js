@@ -14,6 +14,7 @@ const CRISIS_LINKS = [
   { label: "Text 988", href: "sms:988" },
   { label: "Call 911", href: "tel:911" },
 ];
+const SOURCES_SHOWN = 2;
 const GENERAL_INFO = "\n\nGeneral information, not advice for you:";
 
 export function el(tag, className, text) {
@@ -86,13 +87,15 @@ function answerParts(answer, fallbackText, ctx) {
   if (sources.length) {
     const box = el("div", "kw-sources");
     box.appendChild(el("p", "kw-sources-label", sources.length > 1 ? "Sources" : "Source"));
-    const list = el("ul");
-    for (const source of sources) {
-      const item = el("li");
-      item.appendChild(source.url ? link(String(source.citation), source.url) : el("span", "", source.citation));
-      list.appendChild(item);
+    box.appendChild(sourceList(sources.slice(0, SOURCES_SHOWN)));
+    if (sources.length > SOURCES_SHOWN) {
+      // Some answers cite five or more papers; on a phone they would bury the answer.
+      const more = el("details", "kw-more-sources");
+      const rest = sources.slice(SOURCES_SHOWN);
+      more.append(el("summary", "", `${rest.length} more ${rest.length > 1 ? "sources" : "source"}`),
+        sourceList(rest));
+      box.appendChild(more);
     }
-    box.appendChild(list);
     parts.push(box);
   }
   if (typeof answer.answer_id === "string") parts.push(feedback(answer.answer_id, ctx));
@@ -102,6 +105,16 @@ function answerParts(answer, fallbackText, ctx) {
     parts.push(replyButtons(related, "kw-related", "Related questions", ctx));
   }
   return parts;
+}
+
+function sourceList(sources) {
+  const list = el("ul");
+  for (const source of sources) {
+    const item = el("li");
+    item.appendChild(source.url ? link(String(source.citation), source.url) : el("span", "", source.citation));
+    list.appendChild(item);
+  }
+  return list;
 }
 
 function replyButtons(buttons, className, label, ctx) {
