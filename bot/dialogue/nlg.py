@@ -53,11 +53,22 @@ def chooses_variant(name: str) -> Callable[[Variant], Variant]:
 class ContentNLG(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Any = None) -> None:
         settings = get_settings()
-        responses = dict(domain.responses) if domain is not None else {}
-        responses.update(messages.load_action_messages(settings.root / messages.ACTION_MESSAGES_FILE))
-        super().__init__(responses)
+        self._action_messages = messages.load_action_messages(
+            settings.root / messages.ACTION_MESSAGES_FILE
+        )
+        super().__init__(dict(domain.responses) if domain is not None else {})
         self.store = ContentStore(settings.content_dir)
         self.clinic = ClinicFile(settings.clinic_file)
+
+    # Rasa replaces `responses` with the model's domain responses whenever it
+    # loads a model; the messages of messages.yml must survive that.
+    @property
+    def responses(self) -> Dict[str, List[Dict[str, Any]]]:
+        return self._responses
+
+    @responses.setter
+    def responses(self, value: Dict[str, List[Dict[str, Any]]]) -> None:
+        self._responses = {**(value or {}), **self._action_messages}
 
     async def generate(
         self,
@@ -136,7 +147,9 @@ def _general_information(nlg: ContentNLG, message: Dict[str, Any], tracker: Dial
     general = nlg.answer(answer_id, tracker)
     if general.get("custom", {}).get("kind") != "answer":
         return
+    custom = message.setdefault("custom", {})
+    custom["text"] = message["text"]
+    custom["general_answer"] = general["custom"]
     message["text"] = (
         f"{message['text']}\n\nGeneral information, not advice for you: {general['text']}"
     )
-    message.setdefault("custom", {})["general_answer"] = general["custom"]

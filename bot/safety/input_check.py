@@ -55,10 +55,17 @@ def strip_markup(text: str) -> str:
 
 
 def text_for_nlu(text: str) -> str:
-    """What the classifier sees: visible words, one space between, capped in length."""
+    """What the classifier sees: visible words, one space between, capped in length.
+
+    A long message keeps its end: people tell their story first and ask
+    their question last.
+    """
     visible = " ".join(strip_markup(text or "").split())
     visible = "".join(ch for ch in visible if unicodedata.category(ch) != "Cc")
-    return visible[:MAX_NLU_CHARACTERS]
+    if len(visible) <= MAX_NLU_CHARACTERS:
+        return visible
+    tail = visible[-MAX_NLU_CHARACTERS:]
+    return tail.split(" ", 1)[-1] if " " in tail else tail
 
 
 def input_problem(text: str) -> str | None:

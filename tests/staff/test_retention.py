@@ -78,3 +78,17 @@ def test_the_logging_filter_masks_phone_numbers_and_emails(caplog):
         caplog.handler.removeFilter(handler_filter)
     assert "jo@mail.example" not in caplog.text and "201-3344" not in caplog.text
     assert "[email]" in caplog.text and "[phone]" in caplog.text
+
+
+def test_install_masks_every_handler_of_the_logger():
+    import io
+
+    logger = logging.getLogger("test.staff.install")
+    logger.propagate = False
+    stream = io.StringIO()
+    logger.addHandler(logging.StreamHandler(stream))
+    from bot.staff import log_masking
+
+    log_masking.install(logger)
+    logger.error("visitor wrote: email me at sam@mail.example or 555 201 3344")
+    assert stream.getvalue().strip() == "visitor wrote: email me at [email] or [phone]"

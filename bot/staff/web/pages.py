@@ -1,6 +1,8 @@
 """The start page, the navigation and the template helpers."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, g, redirect, url_for
 
 from bot.staff.web.common import when
@@ -27,6 +29,14 @@ def navigation():
 @bp.app_template_filter("when")
 def when_filter(value):
     return when(value)
+
+
+@bp.app_template_filter("readable")
+def readable_filter(value):
+    """Audit details for people: plain strings stay plain, structures become indented JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=1, ensure_ascii=False, default=str)
 
 
 @bp.get("/")
