@@ -121,7 +121,7 @@ def main(argv: List[str]) -> int:
                       "settings": {**{k: v for k, v in vars(args).items() if k not in ("variants", "out")},
                                    "variants": {v.name: v.describe() for v in args.variants}}}
     results: Dict[str, dict] = {}
-    baseline, stock_trained_now = None, False
+    baseline, stock_trained_now, ours_training, failure = None, False, None, ""
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         try:
             say("Preparing our model" + ("" if args.no_stock else " and the stock baseline") + " ...")
@@ -147,11 +147,14 @@ def main(argv: List[str]) -> int:
                 finally:
                     keep_logs(workdir, args.out / "logs" / "stock")
                 results["stock"]["training_s"] = baseline.training_s
-        except Exception:  # noqa: BLE001  a failed server is a broken benchmark: say why, exit 1
+        except Exception:  # noqa: BLE001  a failed server is a broken benchmark: report what was measured, exit 1
             traceback.print_exc()
-            say(f"The benchmark is broken: a server failed; its logs are in {args.out / 'logs'}.")
-            return 1
+            failure = f"a server failed ({traceback.format_exc().strip().splitlines()[-1]}); logs in {args.out / 'logs'}"
+            say(f"The benchmark is broken: {failure}.")
+    if not results:
+        return 1
 
+    names = [name for name in names if name in results]
     header, rows = report.table_rows(results, names)
     stock_results = results.get("stock", {})
     checks = {name: report.targets(results[name], stock_results) for name in names}
@@ -179,7 +182,7 @@ def main(argv: List[str]) -> int:
     print(report.text_table(header, rows))
     print("\n".join(notes))
     print(f"Written to {args.out / 'bench.md'} and bench.json; {document['wall_s']} s in all.")
-    problems = broken(results)
+    problems = broken(results) + ([failure] if failure else [])
     for problem in problems:
         say(f"BROKEN: {problem}")
     return 1 if problems else 0

@@ -59,18 +59,21 @@ def _ratio(ours: Optional[float], stock: Optional[float]) -> str:
 
 
 def table_rows(results: Dict[str, dict], ours: Sequence[str]) -> Tuple[List[str], List[List[str]]]:
-    stock = results.get("stock", {})
-    header = ["Metric", *[f"ours ({name})" for name in ours], "stock", *[f"{name} / stock" for name in ours]]
+    """Metric rows: each configuration of ours, then stock and ours/stock when stock ran."""
+    stock = results.get("stock")
+    header = ["Metric", *[f"ours ({name})" for name in ours]]
+    if stock:
+        header += ["stock", *[f"{name} / stock" for name in ours]]
     rows = []
     for label, read, decimals in ROWS:
         values = [read(results[name]) for name in ours]
-        stock_value = read(stock)
-        if label.startswith("Content-only") and stock:
-            stock_cell = "retrain + restart"
-        else:
-            stock_cell = _cell(stock_value, decimals)
-        rows.append([label, *[_cell(v, decimals) for v in values], stock_cell,
-                     *[_ratio(v, stock_value) for v in values]])
+        row = [label, *[_cell(v, decimals) for v in values]]
+        if stock:
+            # Stock has no content outside its model: changing a text means retraining.
+            stock_value = None if label.startswith("Content-only") else read(stock)
+            row += ["retrain + restart" if label.startswith("Content-only") else _cell(stock_value, decimals),
+                    *[_ratio(v, stock_value) for v in values]]
+        rows.append(row)
     return header, rows
 
 

@@ -13,6 +13,7 @@ same messages in the same order for the same visitor number.
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
@@ -70,4 +71,5 @@ def conversation(seed: int) -> List[Turn]:
 
 def sender_id(label: str, seed: int) -> str:
     """A fresh conversation id in the widget's format (8-64 of [A-Za-z0-9_-])."""
-    return f"bench-{label}-{seed}-{uuid.uuid4().hex[:12]}"[:64]
+    safe_label = re.sub(r"[^A-Za-z0-9_-]", "-", label)[:24]
+    return f"bench-{safe_label}-{seed}-{uuid.uuid4().hex[:12]}"
