@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List
 
@@ -29,6 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bench import machine, probes, report, stock, training
 from bench.loadrun import run_load
+from bench.memory import rss_mb
 from bench.stacks import Started, start_ours, start_stock
 from bench.stats import latency_summary_ms
 from bench.variants import DEFAULT_VARIANTS, LEVERS, PRESETS, parse_variant
@@ -73,6 +75,9 @@ def say(message: str) -> None:
 def measure(started: Started, args: argparse.Namespace, profile_name: str) -> dict:
     """Everything measured on one running stack, in a fixed order."""
     label = started.target.label
+    ready_rss = {"rasa": round(rss_mb(started.rasa_pid))}
+    if started.action_pid:
+        ready_rss["actions"] = round(rss_mb(started.action_pid))
     probes.single_visitor(started, WARM_UP_TURNS)
     say(f"[{label}] single visitor, {args.turns} turns ...")
     single = probes.single_visitor(started, args.turns)
@@ -84,6 +89,7 @@ def measure(started: Started, args: argparse.Namespace, profile_name: str) -> di
         "model_load_s": round(started.model_load_s, 1),
         "startup_s": round(started.startup_s, 1),
         "first_turn_ms": round(started.first_turn_s * 1000, 1),
+        "rss_ready_mb": ready_rss,  # after start-up and one turn, before any load
         "single": {**latency_summary_ms([s * 1000 for s in single.latencies_s]), "errors": len(single.errors)},
         "parse": {**latency_summary_ms([s * 1000 for s in parse.latencies_s]), "errors": len(parse.errors)},
         "load": load,
@@ -122,13 +128,17 @@ def main(argv: List[str]) -> int:
                                    "variants": {v.name: v.describe() for v in args.variants}}}
     results: Dict[str, dict] = {}
     baseline, stock_trained_now, ours_training, failure = None, False, None, ""
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch, ThreadPoolExecutor(max_workers=1) as pool:
         try:
             say("Preparing our model" + ("" if args.no_stock else " and the stock baseline") + " ...")
             model = training.ensure_timed_model()
             ours_training = training.training_time(model, measure=not (args.smoke or args.no_stock))
-            if not args.no_stock:
-                baseline, stock_trained_now = stock.prepare(args.smoke)
+            # Smoke: the stock model (the light one on a fresh machine) trains
+            # while ours is measured, to keep CI short. A full run trains the
+            # baseline alone first, so that its training time is a clean one.
+            pending = None if args.no_stock else pool.submit(stock.prepare, args.smoke)
+            if pending is not None and not args.smoke:
+                pending.result()
             for index, variant in enumerate(args.variants):
                 say(f"Starting ours ({variant.name}: {variant.describe()}) ...")
                 workdir = Path(scratch) / f"ours-{index}"
@@ -138,7 +148,8 @@ def main(argv: List[str]) -> int:
                 finally:
                     keep_logs(workdir, args.out / "logs" / f"ours-{index}")
                 results[variant.name]["training_s"] = ours_training and ours_training["training_s"]
-            if baseline is not None:
+            if pending is not None:
+                baseline, stock_trained_now = pending.result()
                 say("Starting stock ...")
                 workdir = Path(scratch) / "stock"
                 try:

@@ -26,6 +26,12 @@ def _turn_over_parse(side: dict) -> Optional[float]:
     return round(turn / parse, 2) if turn and parse else None
 
 
+def _dialogue_overhead(side: dict) -> Optional[float]:
+    """What a turn costs beyond NLU: tracker store, policies, actions, NLG, HTTP."""
+    turn, parse = _get("single", "p50_ms")(side), _get("parse", "p50_ms")(side)
+    return round(turn - parse, 1) if turn is not None and parse is not None else None
+
+
 # (label, how to read it from one side's results, decimals)
 ROWS: List[Tuple[str, Getter, int]] = [
     ("Load: turn latency p50 (ms)", _get("load", "p50_ms"), 0),
@@ -39,6 +45,7 @@ ROWS: List[Tuple[str, Getter, int]] = [
     ("1 visitor: turn latency p95 (ms)", _get("single", "p95_ms"), 1),
     ("Bare NLU parse p50 (ms)", _get("parse", "p50_ms"), 1),
     ("1-visitor turn p50 / parse p50", _turn_over_parse, 2),
+    ("1 visitor: turn p50 minus parse p50 (ms)", _dialogue_overhead, 1),
     ("Training time (s)", _get("training_s"), 0),
     ("Model load time (s)", _get("model_load_s"), 1),
     ("Start-up to first answer (s)", _get("startup_s"), 1),

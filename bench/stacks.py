@@ -105,12 +105,13 @@ def start_ours(model: Path, workdir: Path, variant: Variant, label: str) -> Iter
     workdir.mkdir(parents=True, exist_ok=True)
     content_dir = workdir / "content"
     shutil.copytree(get_settings().content_dir, content_dir)
-    env = {**rasa_env(), "DATABASE_URL": f"sqlite:///{workdir / 'clinic.db'}",
-           "CONTENT_DIR": str(content_dir), **variant.env}
+    env = {**rasa_env(), "DATABASE_URL": f"sqlite:///{workdir / 'clinic.db'}", "CONTENT_DIR": str(content_dir)}
     # `rasa run actions` has no --interface option and listens on 0.0.0.0
     # unless SANIC_HOST says otherwise; the benchmark stays on loopback.
     action_env = {**env, "SANIC_HOST": "127.0.0.1"}
-    server_env = {**env, "SANIC_WORKERS": str(variant.workers)}
+    # The variant's env vars go to the Rasa server only: with a TF_* thread
+    # variable set, even `rasa run actions` imports TensorFlow (+450 MiB).
+    server_env = {**env, **variant.env, "SANIC_WORKERS": str(variant.workers)}
     token = secrets.token_hex(16)
     action_port, rasa_port = free_port(), free_port()
     action_url = f"http://127.0.0.1:{action_port}/webhook"

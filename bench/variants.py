@@ -24,7 +24,7 @@ LEVERS: Dict[str, str] = {
     "wal": "SQLite tracker store in write-ahead-log mode",
     "workers2": "SANIC_WORKERS=2 with a Redis lock store (redis-server on loopback)",
     "redis-tracker": "Redis tracker store instead of SQLite (the staff console cannot read it)",
-    "preview": "bench/preview.py: action messages kept, action-server replies validated with a prebuilt validator",
+    "preview": "bench/preview.py: action-server replies validated with a validator built once",
 }
 PRESETS: Dict[str, str] = {
     "shipped": "",  # as `make run` starts it

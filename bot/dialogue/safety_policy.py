@@ -85,11 +85,16 @@ class SafetyPolicy(Policy):
 
 
 def next_safety_action(tracker: DialogueStateTracker) -> tuple[Optional[str], List[Any]]:
-    """The safety action that must run next, with events to apply first."""
+    """The safety action that must run next, with events to apply first.
+
+    It does not require the usual "listening" state before the message: if
+    the session-start action failed (action server down), the visitor in
+    crisis must still get the crisis response.
+    """
     last = tracker.latest_action_name
     if last in NEXT_ACTION:
         return NEXT_ACTION[last], []
-    if last != ACTION_LISTEN_NAME or tracker.latest_message is None:
+    if tracker.latest_message is None or _answered_latest_message(tracker):
         return None, []
     intent = tracker.latest_message.intent.get("name")
     if intent == CRISIS_INTENT:
@@ -98,6 +103,16 @@ def next_safety_action(tracker: DialogueStateTracker) -> tuple[Optional[str], Li
     if intent in ("affirm", "deny") and _previous_bot_action(tracker) == ACTION_FLAG:
         return (UTTER_SAFE if intent == "affirm" else UTTER_NOT_SAFE), []
     return None, []
+
+
+def _answered_latest_message(tracker: DialogueStateTracker) -> bool:
+    """True once any action other than listening ran after the latest message."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            return True
+    return False
 
 
 def _previous_bot_action(tracker: DialogueStateTracker) -> Optional[str]:

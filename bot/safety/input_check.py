@@ -13,7 +13,9 @@ from html.parser import HTMLParser
 
 import emoji
 
-MAX_NLU_CHARACTERS = 1000
+# The classifiers were trained on messages of up to about 60 words; a longer
+# message is cut to its last part, where the question usually is.
+MAX_NLU_CHARACTERS = 400
 EMPTY, EMOJI_ONLY, MARKUP_ONLY, OTHER_LANGUAGE, NO_WORDS = (
     "empty", "emoji_only", "markup_only", "other_language", "no_words",
 )
