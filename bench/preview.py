@@ -1,18 +1,24 @@
-"""A code change proposed in docs/performance.md, previewed without editing bot/.
+"""Code changes proposed in docs/performance.md, previewed without editing bot/.
 
 Variants with the `preview` lever point their endpoints.yml at
-`bench.preview.PreviewNLG` instead of `bot.dialogue.nlg.ContentNLG`; importing
-this module applies the change inside the Rasa server, so the proposal is
+`bench.preview.PreviewNLG` instead of `bot.dialogue.nlg.ContentNLG`. Rasa
+imports this module and builds the NLG while it loads the model, before the
+server answers; that is where both changes take effect, so the proposals are
 measured by the same command as everything else. Delete this module once the
-change is in bot/ (see docs/performance.md, "Proposals").
+changes are in bot/ (docs/performance.md, "Proposals", says where).
 
-The change: Rasa 3.6 checks every action-server reply with
-jsonschema.validate(), which first re-checks Rasa's large events schema
-against the JSON-Schema meta-schema, on every call. py-spy shows that as most
-of the time of a turn that runs a custom action (the disclaimer at session
-start, each callback-form turn): about 25 ms of CPU per call on an idle core,
-over 100 ms on a busy one. A validator built once does the same validation
-(same schema, same errors) in about 1 ms.
+1. Rasa 3.6 checks every action-server reply with jsonschema.validate(),
+   which first re-checks Rasa's large events schema against the JSON-Schema
+   meta-schema, on every call. py-spy shows that as most of the time of a
+   turn that runs a custom action (the disclaimer at session start, each
+   callback-form turn): about 25 ms of CPU per call on an idle core, over
+   100 ms on a busy one. A validator built once does the same validation
+   (same schema, same errors) in about 1-3 ms.
+2. The input guard's language detector (lingua, high-accuracy mode) loads
+   its n-gram models on first use: about 2 s of CPU and 290 MiB, inside the
+   first visitor turn that needs it, while every other visitor's turn waits
+   on the same event loop. Loading them while the model loads moves that
+   stall to start-up, before the health endpoint answers.
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ import jsonschema
 from rasa.core.actions.action import RemoteAction
 
 from bot.dialogue.nlg import ContentNLG
+from bot.safety import input_check
 
 _SCHEMA = RemoteAction.action_response_format_spec()
 _VALIDATOR = jsonschema.validators.validator_for(_SCHEMA)(_SCHEMA)
@@ -41,5 +48,14 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
 RemoteAction._validate_action_result = _validate_action_result
 
 
+def _preload_language_models() -> None:
+    """Any text that reaches the detector makes lingua load all its models."""
+    input_check._detect("preloading the language models at start-up")
+
+
 class PreviewNLG(ContentNLG):
-    """ContentNLG, unchanged: named here only so that endpoints.yml loads this module."""
+    """ContentNLG, unchanged, built after the language models are loaded."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _preload_language_models()
+        super().__init__(*args, **kwargs)

@@ -1,7 +1,8 @@
 """`python -m bot.rasa_test`: Rasa's own story test on tests/stories/.
 
-Every story must be predicted exactly (--fail-on-prediction-errors),
-including the exact answer each curated question reaches.
+End to end (--e2e): each user line goes through the NLU model, and every
+story must be predicted exactly (--fail-on-prediction-errors), including the
+exact answer each curated question reaches.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def main() -> int:
     root = get_settings().root
     model = ensure_model(quiet=True)
     command = [
-        sys.executable, "-m", "rasa", "test", "core", "--model", str(model),
+        sys.executable, "-m", "rasa", "test", "core", "--e2e", "--model", str(model),
         "--stories", "tests/stories", "--out", "reports/rasa_test",
         "--fail-on-prediction-errors", "--no-plot",
     ]

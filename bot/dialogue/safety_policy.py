@@ -8,18 +8,14 @@ and it closes any open form in the same step.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.dialogue.fixed_policy import FixedPolicy
 
 CRISIS_INTENT = "crisis"
 UTTER_CRISIS = "utter_crisis"
@@ -41,50 +37,18 @@ NEXT_ACTION = {
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class SafetyPolicy(Policy):
+class SafetyPolicy(FixedPolicy):
+    overrides_forms = True
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"priority": SAFETY_PRIORITY}
 
-    @staticmethod
-    def supported_data() -> SupportedData:
-        return SupportedData.ML_AND_RULE_DATA
-
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        featurizer: Optional[Any] = None,
-    ) -> None:
-        super().__init__(config, model_storage, resource, execution_context, featurizer)
-
-    def train(
-        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        # Nothing to learn: the behaviour is fixed by design. Persisting an
-        # empty resource lets Rasa load the policy like any other.
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        action, events = next_safety_action(tracker)
-        if action is None or action not in domain.action_names_or_texts:
-            return self._prediction(self._default_predictions(domain))
-        probabilities = self._default_predictions(domain)
-        probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, events=events, is_no_user_prediction=True)
+    def next_action(self, tracker: DialogueStateTracker) -> Tuple[Optional[str], List[Any]]:
+        return next_safety_action(tracker)
 
 
-def next_safety_action(tracker: DialogueStateTracker) -> tuple[Optional[str], List[Any]]:
+def next_safety_action(tracker: DialogueStateTracker) -> Tuple[Optional[str], List[Any]]:
     """The safety action that must run next, with events to apply first.
 
     It does not require the usual "listening" state before the message: if
