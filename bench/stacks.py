@@ -24,7 +24,7 @@ from bench.client import Client
 from bench.redis_server import redis_server
 from bench.scenario import sender_id
 from bench.targets import OURS, STOCK, Target, reply_problem
-from bench.variants import STOCK, Variant
+from bench.variants import STOCK_VARIANT, Variant
 from bot.services import ServiceFailed, action_server_command, free_port, rasa_server_command, running
 from bot.settings import get_settings
 from bot.train import rasa_env
@@ -144,7 +144,7 @@ def start_stock(project: Path, model: Path, workdir: Path) -> Iterator[Started]:
     rasa_port = free_port()
     base = f"http://127.0.0.1:{rasa_port}"
     endpoints = _endpoints(workdir / "endpoints.yml", None, workdir / "tracker.db",
-                           STOCK, None)
+                           STOCK_VARIANT, None)
     command = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(rasa_port),
                "--endpoints", str(endpoints), "--credentials", str(credentials),
                "--interface", "127.0.0.1", *_api_args(token)]

@@ -86,4 +86,4 @@ def parse_variant(spec: str) -> Variant:
     return Variant(spec, levers, env)
 
 
-STOCK = Variant("stock")
+STOCK_VARIANT = Variant("stock")  # the stock stack: no levers

@@ -20,6 +20,7 @@ REQUIRED_FIELDS = (
     "clinic_hours",
     "booking_url",
     "billing_phone",
+    "callback_response_time",
     "price_consultation",
     "price_iv_infusion",
     "price_iv_series",
