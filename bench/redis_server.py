@@ -14,7 +14,7 @@ import subprocess
 import time
 from typing import Iterator
 
-from bot.services import ServiceFailed, free_port
+from bot.services import ServiceFailed, free_port, stop
 
 
 def available() -> bool:
@@ -46,9 +46,4 @@ def redis_server(timeout: float = 20.0) -> Iterator[int]:
             time.sleep(0.1)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, grace=10)

@@ -54,14 +54,19 @@ def running(command: Sequence[str], health_url: str, env: dict[str, str] | None 
         wait_for(health_url, process, timeout)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         if log:
             output.close()
+
+
+def stop(process: subprocess.Popen, grace: float = 15.0) -> None:
+    """Ask a server to stop; kill it if it does not within the grace period."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def action_server_command(port: int) -> list[str]:

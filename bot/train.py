@@ -61,9 +61,18 @@ def ensure_model(root: Path | None = None, quiet: bool = False) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
             _train(root, path)
+            _prune(path.parent, keep=path)
         elif not quiet:
             print(f"Model up to date: {path.relative_to(root)}")
     return path
+
+
+def _prune(models: Path, keep: Path, spare: int = 2) -> None:
+    """Keep the new model and the few before it (to roll back); delete the rest."""
+    older = sorted((p for p in models.glob("model-*.tar.gz") if p != keep),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in older[spare:]:
+        stale.unlink(missing_ok=True)
 
 
 def _train(root: Path, path: Path) -> None:

@@ -8,6 +8,7 @@ import yaml
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.clinic import fill
 from bot.content.model import TOPIC_TITLES, TOPICS, Answer, ContentLibrary
 
 ACTION_MESSAGES_FILE = "messages.yml"
@@ -39,6 +40,29 @@ def pick_variation(variations: List[Dict[str, Any]], wanted: Optional[str]) -> D
             return candidate
     plain = [v for v in variations if variant(v) is None]
     return (plain or variations)[0]
+
+
+def answer_message(answer: Answer, library: ContentLibrary, values: Dict[str, str],
+                   with_related: bool = True) -> Dict[str, Any]:
+    """A curated answer exactly as visitors get it: text, sources, related questions.
+
+    The staff console's preview calls this too, so what reviewers see is what
+    the widget shows.
+    """
+    body = fill(answer.text, values)
+    sources = [{"citation": s.citation, "url": s.url} for s in library.sources_of(answer)]
+    return {
+        "text": with_source_line(body, sources),
+        "custom": {
+            "kind": "answer",
+            "answer_id": answer.id,
+            "topic": answer.topic,
+            "question": answer.question,
+            "text": body,
+            "sources": sources,
+            "related": related_questions(library, answer) if with_related else [],
+        },
+    }
 
 
 def with_source_line(body: str, sources: List[Dict[str, str]]) -> str:

@@ -17,7 +17,6 @@ from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.clinic import fill
 from bot.clinic_file import ClinicFile
 from bot.content import ContentStore
 from bot.dialogue import messages
@@ -91,22 +90,8 @@ class ContentNLG(TemplatedNaturalLanguageGenerator):
         if answer is None:
             logger.error("No approved answer '%s'; sending the fallback instead", answer_id)
             return self._system_message("utter_fallback", tracker) or {"text": ""}
-        values = self.clinic.values()
-        body = fill(answer.text, values)
-        sources = [{"citation": s.citation, "url": s.url} for s in library.sources_of(answer)]
-        related = [] if messages.after_crisis(tracker) else messages.related_questions(library, answer)
-        return {
-            "text": messages.with_source_line(body, sources),
-            "custom": {
-                "kind": "answer",
-                "answer_id": answer.id,
-                "topic": answer.topic,
-                "question": answer.question,
-                "text": body,
-                "sources": sources,
-                "related": related,
-            },
-        }
+        return messages.answer_message(answer, library, self.clinic.values(),
+                                       with_related=not messages.after_crisis(tracker))
 
     def _system_message(
         self, utter_action: str, tracker: DialogueStateTracker, **kwargs: Any

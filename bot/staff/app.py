@@ -21,17 +21,13 @@ from flask_wtf.csrf import CSRFProtect
 
 from bot.clinic_file import ClinicFile
 from bot.content import ContentStore
+from bot.http_security import CONTENT_SECURITY_POLICY
 from bot.settings import Settings, get_settings
 from bot.staff import log_masking, retention
 from bot.staff.content_edits import ContentPaths
 from bot.staff.conversations import tracker_url
 
 logger = logging.getLogger(__name__)
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -12,27 +12,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.clinic import fill
 from bot.content.model import Answer, ContentLibrary
 from bot.content.readability import reading_grade
 from bot.dialogue import messages
 
 
 def answer_message(answer: Answer, library: ContentLibrary, values: dict[str, str]) -> dict[str, Any]:
-    body = fill(answer.text, values)
-    sources = [{"citation": s.citation, "url": s.url} for s in library.sources_of(answer)]
-    return {
-        "text": messages.with_source_line(body, sources),
-        "custom": {
-            "kind": "answer",
-            "answer_id": answer.id,
-            "topic": answer.topic,
-            "question": answer.question,
-            "text": body,
-            "sources": sources,
-            "related": messages.related_questions(library, answer),
-        },
-    }
+    """The message the widget would show, from the one renderer the assistant uses."""
+    return messages.answer_message(answer, library, values)
 
 
 def draft_answer(base: Answer | None, answer_id: str, topic: str, question: str, text: str,

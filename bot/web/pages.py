@@ -11,13 +11,8 @@ from bot.clinic import load_clinic
 from bot.settings import Settings
 
 TEMPLATE = Path(__file__).with_name("demo.html")
-# No inline scripts or styles anywhere: the widget must work under this policy
-# on any clinic site that uses a strict Content-Security-Policy.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
+from bot.http_security import CONTENT_SECURITY_POLICY
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
