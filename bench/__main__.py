@@ -1,58 +1,59 @@
 """`python -m bench [--smoke] [--users 20] [--duration 60]`
 
-Measures our assistant and the stock `rasa init` assistant one after the
-other in the same run, prints one table (ours, stock, ours/stock) and writes
-it to reports/bench/bench.{json,md}. Exits non-zero only when something is
-broken (a server fails, or any turn errors), never because of speed: this is
-a benchmark, not a timed test.
+Measures our assistant (as shipped and with the proposed changes) and the
+stock `rasa init` assistant in the same run, alternating between them in
+rounds (bench/rounds.py), prints one table (ours, stock, ours/stock) and
+writes it to reports/bench/bench.{json,md}. Exits non-zero only when
+something is broken (a server fails, or any turn errors), never because of
+speed: this is a benchmark, not a timed test.
 
---smoke is what CI runs: 3 visitors for 10 s per side, 15 single-visitor
-turns, and no training just to measure training time. The stock model comes
-from the cache under build/bench/ when there is one; otherwise a 1-epoch
-"light" stock model is trained (seconds), which proves the whole path but is
-labelled and never cached as the baseline (see bench/stock.py).
+--smoke is what CI runs: ours as shipped and stock, 3 visitors for 10 s
+each, 15 single-visitor turns, one round, and no training just to measure
+training time. The stock model comes from the cache under build/bench/ when
+there is one; otherwise a 1-epoch "light" stock model is trained (under a
+minute), which proves the whole path but is labelled and never cached as the
+baseline (see bench/stock.py).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
 import tempfile
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List
 
 # Importing the project pulls in TensorFlow; keep its start-up chatter out of the table.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bench import machine, probes, report, stock, training
-from bench.loadrun import run_load
-from bench.memory import rss_mb
-from bench.stacks import Started, start_ours, start_stock
-from bench.stats import latency_summary_ms
+from bench import machine, report, rounds
 from bench.variants import DEFAULT_VARIANTS, LEVERS, PRESETS, parse_variant
 from bot.settings import get_settings
 
 REPORTS = get_settings().root / "reports" / "bench"
 SMOKE_VARIANT = "shipped"  # CI proves the project as shipped; one stack of ours keeps it short
-WARM_UP_TURNS = 5  # the first turns build TensorFlow graphs; not part of any figure
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1])
     parser.add_argument("--smoke", action="store_true", help="short run for CI: proves the path, not the speed")
     parser.add_argument("--users", type=int, default=None, help="concurrent visitors (default 20; smoke 3)")
-    parser.add_argument("--duration", type=int, default=None, help="seconds of load per side (default 60; smoke 10)")
+    parser.add_argument("--duration", type=int, default=None, help="seconds of load per stack (default 60; smoke 10)")
     parser.add_argument("--turns", type=int, default=None, help="single-visitor turns (default 100; smoke 15)")
     parser.add_argument("--variants", default=None,
                         help="configurations of ours, comma-separated: presets "
                              f"({', '.join(f'{k}={v or chr(45)}' for k, v in PRESETS.items())}) "
                              f"or levers joined by '+' ({', '.join(LEVERS)}); "
                              f"default {','.join(DEFAULT_VARIANTS)} (smoke: {SMOKE_VARIANT})")
+    parser.add_argument("--measure-training", action="store_true",
+                        help="train our model cold once more to time it (minutes) even if an older record exists")
     parser.add_argument("--no-stock", action="store_true", help="measure ours only (for trying levers: no ratios)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="alternate the stacks this many times per measurement (default 4; smoke 1)")
     parser.add_argument("--profile", action="store_true",
                         help="py-spy record each Rasa server under load to reports/bench/profile-<name>.svg")
     parser.add_argument("--out", type=Path, default=REPORTS, help="where bench.json and bench.md go")
@@ -60,6 +61,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     args.users = args.users or (3 if args.smoke else 20)
     args.duration = args.duration or (10 if args.smoke else 60)
     args.turns = args.turns or (15 if args.smoke else 100)
+    args.rounds = max(1, args.rounds or (1 if args.smoke else 4))
     args.variants = args.variants or (SMOKE_VARIANT if args.smoke else ",".join(DEFAULT_VARIANTS))
     try:
         args.variants = [parse_variant(v.strip()) for v in args.variants.split(",") if v.strip()]
@@ -70,34 +72,6 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def measure(started: Started, args: argparse.Namespace, profile_name: str) -> dict:
-    """Everything measured on one running stack, in a fixed order."""
-    label = started.target.label
-    ready_rss = {"rasa": round(rss_mb(started.rasa_pid))}
-    if started.action_pid:
-        ready_rss["actions"] = round(rss_mb(started.action_pid))
-    probes.single_visitor(started, WARM_UP_TURNS)
-    say(f"[{label}] single visitor, {args.turns} turns ...")
-    single = probes.single_visitor(started, args.turns)
-    parse = probes.parse_floor(started, single.messages)
-    say(f"[{label}] {args.users} visitors for {args.duration} s ...")
-    profile = args.out / f"profile-{profile_name}.svg" if args.profile else None
-    load = run_load(started, args.users, args.duration, profile)
-    result = {
-        "model_load_s": round(started.model_load_s, 1),
-        "startup_s": round(started.startup_s, 1),
-        "first_turn_ms": round(started.first_turn_s * 1000, 1),
-        "rss_ready_mb": ready_rss,  # after start-up and one turn, before any load
-        "single": {**latency_summary_ms([s * 1000 for s in single.latencies_s]), "errors": len(single.errors)},
-        "parse": {**latency_summary_ms([s * 1000 for s in parse.latencies_s]), "errors": len(parse.errors)},
-        "load": load,
-    }
-    if started.content_dir is not None:
-        say(f"[{label}] content-only change ...")
-        result["content_change_s"] = round(probes.content_change(started), 2)
-    return result
 
 
 def keep_logs(workdir: Path, target: Path) -> None:
@@ -127,41 +101,22 @@ def main(argv: List[str]) -> int:
                       "settings": {**{k: v for k, v in vars(args).items() if k not in ("variants", "out")},
                                    "variants": {v.name: v.describe() for v in args.variants}}}
     results: Dict[str, dict] = {}
-    baseline, stock_trained_now, ours_training, failure = None, False, None, ""
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch, ThreadPoolExecutor(max_workers=1) as pool:
+    run = rounds.Run()
+    failure = ""
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch, contextlib.ExitStack() as cleanup:
         try:
-            say("Preparing our model" + ("" if args.no_stock else " and the stock baseline") + " ...")
-            model = training.ensure_timed_model()
-            ours_training = training.training_time(model, measure=not (args.smoke or args.no_stock))
-            # Smoke: the stock model (the light one on a fresh machine) trains
-            # while ours is measured, to keep CI short. A full run trains the
-            # baseline alone first, so that its training time is a clean one.
-            pending = None if args.no_stock else pool.submit(stock.prepare, args.smoke)
-            if pending is not None and not args.smoke:
-                pending.result()
-            for index, variant in enumerate(args.variants):
-                say(f"Starting ours ({variant.name}: {variant.describe()}) ...")
-                workdir = Path(scratch) / f"ours-{index}"
-                try:
-                    with start_ours(model, workdir, variant, variant.name) as started:
-                        results[variant.name] = measure(started, args, f"ours-{index}")
-                finally:
-                    keep_logs(workdir, args.out / "logs" / f"ours-{index}")
-                results[variant.name]["training_s"] = ours_training and ours_training["training_s"]
-            if pending is not None:
-                baseline, stock_trained_now = pending.result()
-                say("Starting stock ...")
-                workdir = Path(scratch) / "stock"
-                try:
-                    with start_stock(baseline.project, baseline.model, workdir) as started:
-                        results["stock"] = measure(started, args, "stock")
-                finally:
-                    keep_logs(workdir, args.out / "logs" / "stock")
-                results["stock"]["training_s"] = baseline.training_s
+            sides = rounds.start_all(args, Path(scratch), cleanup, run, say,
+                                     lambda workdir, name: keep_logs(workdir, args.out / "logs" / name))
+            results = rounds.measure_all(args, sides, say)
+            for name in results:
+                source = run.baseline.training_s if name == "stock" and run.baseline else (
+                    run.ours_training and run.ours_training["training_s"])
+                results[name]["training_s"] = source
         except Exception:  # noqa: BLE001  a failed server is a broken benchmark: report what was measured, exit 1
             traceback.print_exc()
             failure = f"a server failed ({traceback.format_exc().strip().splitlines()[-1]}); logs in {args.out / 'logs'}"
             say(f"The benchmark is broken: {failure}.")
+    baseline, stock_trained_now, ours_training = run.baseline, run.stock_trained_now, run.ours_training
     if not results:
         return 1
 
@@ -174,8 +129,8 @@ def main(argv: List[str]) -> int:
         f"{document['machine']['memory_gib']} GiB; load average at start "
         f"{document['machine']['load_average_at_start']}, at end "
         f"{[round(x, 2) for x in os.getloadavg()]}.",
-        f"Load: {args.users} concurrent visitors, {args.duration} s per side, no think time; "
-        f"single visitor: {args.turns} turns.",
+        f"Load: {args.users} concurrent visitors, {args.duration} s per stack, no think time; "
+        f"single visitor: {args.turns} turns; stacks alternated in {args.rounds} round(s).",
         *[f"ours ({v.name}): {v.describe()}." for v in args.variants],
         (f"Stock training: {baseline.training_s} s on {baseline.trained_on}"
          f"{' (this run)' if stock_trained_now else ' (cached)'}"

@@ -22,7 +22,8 @@ from locust.env import Environment
 from bench.scenario import conversation, sender_id
 from bench.targets import Target, reply_problem
 
-SEEDS_PER_VISITOR = 100_000  # visitor k's n-th conversation has seed k*100000+n
+SEEDS_PER_VISITOR = 100_000  # in round r, visitor k's n-th conversation has seed
+SEEDS_PER_ROUND = 10_000_000  # r*10_000_000 + k*100_000 + n: the same on every side
 
 
 class Visitor(FastHttpUser):
@@ -31,6 +32,7 @@ class Visitor(FastHttpUser):
     network_timeout = 30.0
     connection_timeout = 10.0
     target: Target
+    first_seed = 0
     numbers = itertools.count()
 
     def on_start(self) -> None:
@@ -39,7 +41,7 @@ class Visitor(FastHttpUser):
 
     @task
     def hold_a_conversation(self) -> None:
-        seed = self.visitor_number * SEEDS_PER_VISITOR + next(self.conversations)
+        seed = self.first_seed + self.visitor_number * SEEDS_PER_VISITOR + next(self.conversations)
         sender = sender_id(self.target.label, seed)
         for turn in conversation(seed):
             with self.client.post(self.target.webhook_path, json={"sender": sender, "message": turn.message},
@@ -57,8 +59,8 @@ class Visitor(FastHttpUser):
 
 def run(config: dict) -> dict:
     target = Target(**config["target"])
-    user_class = type("TargetVisitor", (Visitor,), {"target": target, "host": target.base_url,
-                                                     "abstract": False})
+    user_class = type("TargetVisitor", (Visitor,), {"target": target, "host": target.base_url, "abstract": False,
+                                                     "first_seed": config.get("round", 0) * SEEDS_PER_ROUND})
     samples: list[tuple[str, float, str]] = []
 
     def record(request_type, name, response_time, response_length, exception=None, **_):

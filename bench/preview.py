@@ -19,13 +19,26 @@ changes are in bot/ (docs/performance.md, "Proposals", says where).
    first visitor turn that needs it, while every other visitor's turn waits
    on the same event loop. Loading them while the model loads moves that
    stall to start-up, before the health endpoint answers.
+3. Only with BENCH_PREVIEW_IN_PROCESS=1 (the `in-process` lever): the
+   session-start disclaimer and the callback form's questions are rendered
+   inside the Rasa server instead of by the action server, producing the
+   same events (actions/session.py and actions/callback.py's _AskAction only
+   utter a messages.yml response). Under load every action-server call is an
+   await that sends the turn to the back of the event loop's queue, so these
+   round trips, not their CPU, make session-start and form turns the slow
+   tail. This previews the effect of the change; how the project should make
+   it (docs/performance.md) needs no monkey-patching.
 """
 from __future__ import annotations
 
-from typing import Any, Dict
+import os
+from typing import Any, Dict, List
 
 import jsonschema
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions import action as rasa_actions
+from rasa.core.actions.action import ActionBotResponse, ActionSessionStart, RemoteAction, create_bot_utterance
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
 
 from bot.dialogue.nlg import ContentNLG
 from bot.safety import input_check
@@ -46,6 +59,35 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
 
 
 RemoteAction._validate_action_result = _validate_action_result
+
+
+class _DisclaimerSessionStart(ActionSessionStart):
+    """actions/session.py's ActionSessionStart, run inside the Rasa server."""
+
+    async def run(self, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
+        message = await nlg.generate("utter_disclaimer", tracker, output_channel.name())
+        events: List[Event] = []
+        if message:
+            message["utter_action"] = "utter_disclaimer"
+            events.append(create_bot_utterance(message))
+        return events + [SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME)]
+
+
+IN_PROCESS_ASKS = {f"action_ask_{slot}": f"utter_ask_{slot}" for slot in
+                   ("callback_name", "callback_contact", "callback_time", "callback_consent")}
+_action_for_name_or_text = rasa_actions.action_for_name_or_text
+
+
+def _in_process_action_for_name_or_text(name: str, domain: Any, action_endpoint: Any) -> Any:
+    if name == _DisclaimerSessionStart().name():
+        return _DisclaimerSessionStart()
+    if name in IN_PROCESS_ASKS:
+        return ActionBotResponse(IN_PROCESS_ASKS[name])
+    return _action_for_name_or_text(name, domain, action_endpoint)
+
+
+if os.environ.get("BENCH_PREVIEW_IN_PROCESS") == "1":
+    rasa_actions.action_for_name_or_text = _in_process_action_for_name_or_text
 
 
 def _preload_language_models() -> None:

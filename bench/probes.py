@@ -25,10 +25,10 @@ class Sequential:
     errors: List[str] = field(default_factory=list)
 
 
-def single_visitor(started: Started, turns: int) -> Sequential:
+def single_visitor(started: Started, turns: int, first_seed: int = SEQUENTIAL_SEED) -> Sequential:
     """`turns` turns, one after the other, in whole conversations."""
     target, client, result = started.target, Client(started.target.base_url), Sequential()
-    seed = SEQUENTIAL_SEED
+    seed = first_seed
     try:
         while len(result.latencies_s) < turns:
             sender = sender_id(target.label, seed)
