@@ -61,7 +61,7 @@ def summarise(rounds: List[dict]) -> dict:
             peaks[name] = max(peaks.get(name, 0.0), mb)
     return {
         **latency_summary_ms(all_ms),
-        "messages_per_s": round(len(samples) / duration, 2) if duration else None,
+        "messages_per_s": round(sum(r["in_time"] for r in rounds) / duration, 2) if duration else None,
         "answered": len(samples) - sum(errors.values()),
         "errors": sum(errors.values()),
         "error_kinds": dict(errors.most_common(5)),
@@ -74,13 +74,14 @@ def summarise(rounds: List[dict]) -> dict:
 
 
 def run_load(started: Started, users: int, duration: int, round_index: int = 0,
-             profile: Optional[Path] = None) -> dict:
-    """One round of load: raw samples, its duration and the peak memory seen."""
+             profile: Optional[Path] = None, resume: Optional[dict] = None) -> dict:
+    """One round of load: raw samples, its duration, the peak memory seen and
+    where each visitor's conversation stands (`positions`, for the next round)."""
     label = re.sub(r"[^A-Za-z0-9_-]", "-", started.target.label)
     config = started.workdir / f"load-{label}-{round_index}.json"
     result = started.workdir / f"load-{label}-{round_index}-result.json"
     config.write_text(json.dumps({"target": started.target.to_dict(), "users": users, "duration": duration,
-                                  "round": round_index}))
+                                  "resume": resume or {}}))
     pids = {"rasa": started.rasa_pid}
     if started.action_pid:
         pids["actions"] = started.action_pid

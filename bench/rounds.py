@@ -133,7 +133,8 @@ def measure_all(args: argparse.Namespace, sides: List[Side], say: Callable[[str]
             # One profile per stack, from its second round (the first may still warm up).
             profile = (args.out / f"profile-{side.profile_name}.svg"
                        if args.profile and round_index == min(1, args.rounds - 1) else None)
-            side.load_rounds.append(run_load(side.started, args.users, seconds, round_index, profile))
+            resume = side.load_rounds[-1]["positions"] if side.load_rounds else None
+            side.load_rounds.append(run_load(side.started, args.users, seconds, round_index, profile, resume))
     for side in sides:
         figures[side.name].update(
             single={**latency_summary_ms([s * 1000 for s in side.single_s]), "errors": side.errors["single"]},

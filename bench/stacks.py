@@ -45,9 +45,7 @@ class Started:
 
 def _endpoints(path: Path, action_url: Optional[str], tracker_db: Path, variant: Variant,
                redis_port: Optional[int]) -> Path:
-    # The same endpoints as tests/conftest.py's write_endpoints (which cannot be
-    # imported from here: a `tests` package installed in site-packages by a
-    # dependency shadows the project's tests/ folder outside pytest).
+    # The endpoints of the repo's endpoints.yml, with the stores each variant swaps in.
     endpoints: dict = {"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)}}
     if action_url:
         endpoints["action_endpoint"] = {"url": action_url}
