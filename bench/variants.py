@@ -5,7 +5,7 @@ or a preset name. Every lever is an environment variable, an endpoints.yml
 entry or the way the benchmark creates the (temporary) tracker database, so
 trying one needs no retraining and no edit to the project's files: the
 benchmark writes its own endpoints.yml for each stack it starts. The
-`preview` lever loads bench/preview.py, the code changes proposed in
+`in-process` lever loads bench/preview.py, the code change proposed in
 docs/performance.md, through that endpoints.yml.
 """
 from __future__ import annotations
@@ -24,14 +24,11 @@ LEVERS: Dict[str, str] = {
     "wal": "SQLite tracker store in write-ahead-log mode",
     "workers2": "SANIC_WORKERS=2 with a Redis lock store (redis-server on loopback)",
     "redis-tracker": "Redis tracker store instead of SQLite (the staff console cannot read it)",
-    "preview": "bench/preview.py: action-server replies validated with a validator built once; "
-               "language models loaded at start-up",
-    "in-process": "bench/preview.py: disclaimer and callback-form questions rendered in the Rasa server "
-                  "(implies preview)",
+    "in-process": "bench/preview.py: disclaimer and callback-form questions rendered in the Rasa server",
 }
 PRESETS: Dict[str, str] = {
     "shipped": "",  # as `make run` starts it
-    "proposed": "preview+in-process",  # the changes docs/performance.md proposes
+    "proposed": "in-process",  # the change docs/performance.md proposes
 }
 # Two workers double the memory (each loads the model); measured by default so
 # the table shows that trade-off beside the one-worker figures.
@@ -63,7 +60,7 @@ class Variant:
 
     @property
     def preview(self) -> bool:
-        return "preview" in self.levers or "in-process" in self.levers
+        return "in-process" in self.levers
 
     @property
     def needs_redis(self) -> bool:
@@ -85,8 +82,6 @@ def parse_variant(spec: str) -> Variant:
         env.update(THREAD_ENV)
     if "arena2" in levers:
         env["MALLOC_ARENA_MAX"] = "2"
-    if "in-process" in levers:
-        env["BENCH_PREVIEW_IN_PROCESS"] = "1"  # read by bench/preview.py in the Rasa server
     return Variant(spec, levers, env)
 
 

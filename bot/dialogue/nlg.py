@@ -17,6 +17,7 @@ from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import rasa_fixes
 from bot.clinic_file import ClinicFile
 from bot.content import ContentStore
 from bot.dialogue import messages
@@ -51,6 +52,9 @@ def chooses_variant(name: str) -> Callable[[Variant], Variant]:
 
 class ContentNLG(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Any = None) -> None:
+        # Built once per Rasa server, before it answers: the place where our
+        # code runs inside the server process early enough to patch it.
+        rasa_fixes.install()
         settings = get_settings()
         self._action_messages = messages.load_action_messages(
             settings.root / messages.ACTION_MESSAGES_FILE

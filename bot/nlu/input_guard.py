@@ -17,7 +17,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety.input_check import input_problem, text_for_nlu
+from bot.safety.input_check import input_problem, text_for_nlu, warm_up
 
 RAW_TEXT = "raw_text"
 INPUT_PROBLEM = "input_problem"
@@ -37,6 +37,7 @@ class InputGuard(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "InputGuard":
+        warm_up()
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -114,7 +114,14 @@ def _detector():
         Language.ENGLISH, Language.SPANISH, Language.FRENCH, Language.GERMAN,
         Language.PORTUGUESE, Language.ITALIAN, Language.VIETNAMESE, Language.TAGALOG,
     ]
-    return LanguageDetectorBuilder.from_languages(*languages).build()
+    # Loaded up front: lazily, the first message to need them would stall
+    # every visitor on the server's event loop for about 2 s.
+    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+
+
+def warm_up() -> None:
+    """Load the language models now (at model load), not inside a visitor's turn."""
+    _detector()
 
 
 def _detect(text: str) -> tuple[float, float]:
