@@ -51,7 +51,7 @@ def _endpoints(path: Path, action_url: Optional[str], tracker_db: Path, variant:
         endpoints["action_endpoint"] = {"url": action_url}
         endpoints["nlg"] = {"type": "bot.dialogue.nlg.ContentNLG"}
     # else stock: no custom actions, Rasa's own templated NLG
-    if variant.preview:
+    if variant.in_process:
         endpoints["nlg"] = {"type": "bench.preview.PreviewNLG"}
     if variant.workers > 1:
         endpoints["lock_store"] = {"type": "redis", "url": "127.0.0.1", "port": redis_port, "db": 1}

@@ -59,7 +59,7 @@ class Variant:
         return "wal" in self.levers
 
     @property
-    def preview(self) -> bool:
+    def in_process(self) -> bool:
         return "in-process" in self.levers
 
     @property
