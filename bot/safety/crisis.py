@@ -2,9 +2,11 @@
 
 Recall matters more than precision here: a missed crisis is the worst failure
 this product can have, while a false alarm shows someone the 988 number. The
-only things that cancel a match are the two documented in docs/safety.md: a
-negation right before it ("I'm not suicidal") and, for symptom and overdose
-groups, a general question about risk ("can ketamine cause seizures?").
+only things that cancel a match are documented in docs/safety.md: a negation
+right before it ("I'm not suicidal"); for symptom and overdose groups, a
+general question about risk ("can ketamine cause seizures?"); and for
+reported suicidal thoughts, a sentence about studies ("how many people in
+the trials had suicidal thoughts").
 """
 from __future__ import annotations
 
@@ -29,6 +31,12 @@ HYPOTHETICAL_CUES = {
     "if", "can", "could", "would", "will", "might", "may", "does", "do", "whether",
     "risk", "chance", "cause", "possible", "common", "ever", "any",
     "anyone", "someone", "people", "patient", "patients",
+}
+# Words that make the sentence before a match about studies, not a person:
+# "how many people in the trials had suicidal thoughts".
+RESEARCH_CUES = {
+    "trial", "trials", "study", "studies", "research", "data", "participant",
+    "participants", "paper", "papers", "percent", "percentage", "rate", "rates",
 }
 # Screening questions ("have you ever had suicidal thoughts?") are not a
 # disclosure; "ever" right before the match works like a negation.
@@ -111,6 +119,8 @@ class CrisisDetector:
                 continue
             if group.hypothetical and _hypothetical(doc, start):
                 continue
+            if group.research and _about_research(doc, start):
+                continue
             if group.personal and not any(t.lemma_ in PERSONS for t in doc):
                 continue
             found.append(CrisisMatch(group.name, doc[start:end].text))
@@ -153,6 +163,11 @@ def _negated(doc: Doc, start: int, end: int, inside: bool = True) -> bool:
 
 def _hypothetical(doc: Doc, start: int) -> bool:
     return any(w in HYPOTHETICAL_CUES for w in _window_before(doc, start, HYPOTHETICAL_WINDOW))
+
+
+def _about_research(doc: Doc, start: int) -> bool:
+    words = {t.lower_ for t in doc[max(0, start - HYPOTHETICAL_WINDOW):start]}
+    return bool(words & RESEARCH_CUES)
 
 
 @functools.lru_cache(maxsize=1)

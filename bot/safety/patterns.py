@@ -30,6 +30,7 @@ class PatternGroup:
     negatable: bool = False
     hypothetical: bool = False
     personal: bool = False
+    research: bool = False
 
 
 def lemma_of(nlp: Language, word: str) -> str:
@@ -84,6 +85,7 @@ def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
                 negatable=bool(spec.get("negatable", False)),
                 hypothetical=bool(spec.get("hypothetical", False)),
                 personal=bool(spec.get("personal", False)),
+                research=bool(spec.get("research", False)),
             )
         )
     return groups
