@@ -121,6 +121,8 @@ class CrisisDetector:
                 continue
             if group.research and _about_research(doc, start):
                 continue
+            if group.whole_message and not _is_whole_message(doc, start, end):
+                continue
             if group.personal and not any(t.lemma_ in PERSONS for t in doc):
                 continue
             found.append(CrisisMatch(group.name, doc[start:end].text))
@@ -162,7 +164,19 @@ def _negated(doc: Doc, start: int, end: int, inside: bool = True) -> bool:
 
 
 def _hypothetical(doc: Doc, start: int) -> bool:
-    return any(w in HYPOTHETICAL_CUES for w in _window_before(doc, start, HYPOTHETICAL_WINDOW))
+    # Word forms as well as lemmas: the lookup lemmatizer reads "does" as the
+    # plural of "doe".
+    for token in reversed(doc[max(0, start - HYPOTHETICAL_WINDOW):start]):
+        if token.lemma_ in CLAUSE_BREAKS or token.text in CLAUSE_BREAKS:
+            return False
+        if token.lemma_ in HYPOTHETICAL_CUES or token.lower_ in HYPOTHETICAL_CUES:
+            return True
+    return False
+
+
+def _is_whole_message(doc: Doc, start: int, end: int) -> bool:
+    """Nothing but punctuation outside the match: the message is just "suicidal?"."""
+    return all(t.is_punct or t.is_space for t in (*doc[:start], *doc[end:]))
 
 
 def _about_research(doc: Doc, start: int) -> bool:

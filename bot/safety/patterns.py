@@ -31,6 +31,7 @@ class PatternGroup:
     hypothetical: bool = False
     personal: bool = False
     research: bool = False
+    whole_message: bool = False
 
 
 def lemma_of(nlp: Language, word: str) -> str:
@@ -86,6 +87,7 @@ def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
                 hypothetical=bool(spec.get("hypothetical", False)),
                 personal=bool(spec.get("personal", False)),
                 research=bool(spec.get("research", False)),
+                whole_message=bool(spec.get("whole_message", False)),
             )
         )
     return groups
