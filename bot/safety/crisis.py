@@ -164,12 +164,21 @@ def _negated(doc: Doc, start: int, end: int, inside: bool = True) -> bool:
 
 
 def _hypothetical(doc: Doc, start: int) -> bool:
-    # Word forms as well as lemmas: the lookup lemmatizer reads "does" as the
-    # plural of "doe".
+    return _cue_before(doc, start, HYPOTHETICAL_CUES)
+
+
+def _cue_before(doc: Doc, start: int, cues: set[str]) -> bool:
+    """A cue word in the same clause, shortly before the match.
+
+    The clause limit matters: in "I read the studies. I have suicidal
+    thoughts" the study words belong to another sentence. Word forms count
+    as well as lemmas: the lookup lemmatizer reads "does" as the plural of
+    "doe".
+    """
     for token in reversed(doc[max(0, start - HYPOTHETICAL_WINDOW):start]):
         if token.lemma_ in CLAUSE_BREAKS or token.text in CLAUSE_BREAKS:
             return False
-        if token.lemma_ in HYPOTHETICAL_CUES or token.lower_ in HYPOTHETICAL_CUES:
+        if token.lemma_ in cues or token.lower_ in cues:
             return True
     return False
 
@@ -180,8 +189,7 @@ def _is_whole_message(doc: Doc, start: int, end: int) -> bool:
 
 
 def _about_research(doc: Doc, start: int) -> bool:
-    words = {t.lower_ for t in doc[max(0, start - HYPOTHETICAL_WINDOW):start]}
-    return bool(words & RESEARCH_CUES)
+    return _cue_before(doc, start, RESEARCH_CUES)
 
 
 @functools.lru_cache(maxsize=1)
