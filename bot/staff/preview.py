@@ -1,25 +1,19 @@
-"""The message a visitor would get for an answer, built like the assistant builds it.
+"""The answer an editor is writing, as a visitor would get it.
 
-Mirrors ContentNLG.answer (bot/dialogue/nlg.py) for a text that is not live
-yet: placeholders filled from clinic.yml, the cited sources, the related
-questions, the same `custom` payload. The console's page hands this message
-to the widget's own rendering code (web/src/render.js), so the preview is the
-widget's markup and CSS, not a copy of them. tests/staff/test_preview.py
-checks that this stays equal to what the NLG sends.
+The message itself comes from messages.answer_message, the renderer the
+assistant uses (bot/dialogue/nlg.py); this module builds the not-yet-live
+answer to render. The console's page hands the message to the widget's own
+rendering code (web/src/render.js), so the preview is the widget's markup
+and CSS, not a copy of them. tests/staff/test_preview.py checks that the
+preview equals what the NLG sends.
 """
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
-from bot.content.model import Answer, ContentLibrary
+from bot.content.model import Answer
 from bot.content.readability import reading_grade
-from bot.dialogue import messages
-
-
-def answer_message(answer: Answer, library: ContentLibrary, values: dict[str, str]) -> dict[str, Any]:
-    """The message the widget would show, from the one renderer the assistant uses."""
-    return messages.answer_message(answer, library, values)
 
 
 def draft_answer(base: Answer | None, answer_id: str, topic: str, question: str, text: str,

@@ -8,11 +8,10 @@ from sanic import response
 from sanic.response import HTTPResponse
 
 from bot.clinic import load_clinic
+from bot.http_security import CONTENT_SECURITY_POLICY
 from bot.settings import Settings
 
 TEMPLATE = Path(__file__).with_name("demo.html")
-from bot.http_security import CONTENT_SECURITY_POLICY
-
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from bot.content.store import load_library
-from bot.staff import audit, preview
+from bot.dialogue import messages
+from bot.staff import audit
 from staff_helpers import csrf_token
 
 NEW_TEXT = ("Ketamine was first made in the 1960s as a medicine for surgery. Years later, "
@@ -25,7 +26,7 @@ def test_preview_equals_what_the_assistant_sends(console):
     values = console.app.extensions["staff"].clinic.values()
     for answer_id in ("clinic_contact", "about_history", "cost_overview"):
         sent = nlg.answer(answer_id, QuietTracker())
-        assert preview.answer_message(library.answers[answer_id], library, values) == sent
+        assert messages.answer_message(library.answers[answer_id], library, values) == sent
 
 
 def test_preview_api_fills_placeholders_and_reports_findings(console):

@@ -8,6 +8,7 @@ from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, 
 
 from bot.content.check import STALE_AFTER_DAYS
 from bot.content.model import TOPIC_TITLES, TOPICS, Answer
+from bot.dialogue import messages
 from bot.staff import content_edits as edits
 from bot.staff import preview
 from bot.staff.web.common import config, log_change, member, requires
@@ -158,7 +159,7 @@ def preview_api():
     library = _library()
     base = None if is_new else library.answers.get(answer_id)
     answer = preview.draft_answer(base, answer_id, topic, draft.question, draft.text, draft.sources)
-    message = preview.answer_message(answer, library, config().clinic.values())
+    message = messages.answer_message(answer, library, config().clinic.values())
     record = edits.draft_record(config().paths, answer_id, draft, topic, new=is_new)
     findings = edits.findings_for(config().paths, record)
     return jsonify(
