@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from bot.content.model import TOPICS
-from bot.evaluate.__main__ import load_cases
+from bot.evaluate.cases import load_cases
 from bot.evaluate.metrics import CaseResult, summarise
 from bot.evaluate.outcomes import outcome_of
 from bot.evaluate.runner import run_cases
@@ -44,13 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         for config in args.configs:
             model, seconds = train(config.resolve(), Path(scratch))
-            replies = run_cases(model, [c["text"] for c in cases])
-            results = [CaseResult(c["text"], c["expect"], outcome_of(r))
+            replies = run_cases(model, [c.text for c in cases])
+            results = [CaseResult(c.text, c.expect, outcome_of(r), c.label)
                        for c, r in zip(cases, replies)]
-            per = summarise(results)["per_outcome"]
-            accuracy = summarise(results)["accuracy"]
-            min_topic = min(per[t]["recall"] for t in TOPICS if t in per)
-            recall = {k: per.get(k, {}).get("recall", 0.0) for k in ("crisis", "handoff", "fallback")}
+            summary = summarise(results)
+            per = summary["per_outcome"]
+            accuracy = summary["accuracy"].value
+            min_topic = min(per[t]["recall"].value for t in TOPICS if t in per)
+            recall = {k: per[k]["recall"].value if k in per else 0.0
+                      for k in ("crisis", "handoff", "fallback")}
             print(f"{config.stem:<22}{seconds:>8.0f}{accuracy:>10.3f}{min_topic:>10.3f}"
                   f"{recall['crisis']:>8.3f}{recall['handoff']:>8.3f}{recall['fallback']:>9.3f}",
                   flush=True)

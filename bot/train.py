@@ -19,6 +19,8 @@ from bot.settings import get_settings
 
 TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
 TRAINING_FILES = ("config.yml", "domain.yml")
+# Our trainable components: a change to their code must retrain the model.
+TRAINABLE_CODE = ("bot/nlu/intent_classifier.py",)
 MODELS_DIR = "models"
 
 
@@ -27,6 +29,9 @@ def rasa_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         RASA_TELEMETRY_ENABLED="false",
+        # No training cache: training takes seconds, and a cached component
+        # could outlive a change to its code (the cache keys on config only).
+        RASA_MAX_CACHE_SIZE="0",
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONPATH=os.pathsep.join(filter(None, [str(get_settings().root), env.get("PYTHONPATH", "")])),
     )
@@ -37,7 +42,7 @@ def training_fingerprint(root: Path) -> str:
     import rasa
 
     digest = hashlib.sha256(f"rasa {rasa.__version__}\nspacy {spacy_fingerprint()}\n".encode())
-    files = [root / f for f in TRAINING_FILES]
+    files = [root / f for f in TRAINING_FILES + TRAINABLE_CODE]
     for folder in TRAINING_DATA:
         files.extend(sorted((root / folder).rglob("*.yml")))
     for path in files:

@@ -14,9 +14,12 @@ from bot.content.model import TOPIC_TITLES, TOPICS, Answer, ContentLibrary
 ACTION_MESSAGES_FILE = "messages.yml"
 CRISIS_SLOT = "crisis_flagged"
 MISS_INTENTS = {"nlu_fallback"}
-GENERAL_ANSWER_CONFIDENCE = 0.5
 RELATED_LIMIT = 3
 TALK_TO_STAFF = {"title": "Talk to staff", "payload": "/request_human"}
+CRISIS_FOOTER = {
+    "en": "If you are not safe, call 911 now, or call or text 988 any time.",
+    "es": "Si no estás a salvo, llama al 911 ahora, o llama al 988 y marca 2, a cualquier hora.",
+}
 
 
 def load_action_messages(path: Path) -> Dict[str, List[Dict[str, Any]]]:
@@ -30,16 +33,35 @@ def after_crisis(tracker: DialogueStateTracker) -> bool:
     return bool(tracker.get_slot(CRISIS_SLOT))
 
 
-def pick_variation(variations: List[Dict[str, Any]], wanted: Optional[str]) -> Dict[str, Any]:
-    """The variation marked custom.variant == wanted, else the plain one."""
+def with_crisis_resources(message: Dict[str, Any], language: str = "en") -> Dict[str, Any]:
+    """An answer given in crisis mode keeps the crisis resources in view."""
+    footer = CRISIS_FOOTER.get(language, CRISIS_FOOTER["en"])
+    message["text"] = f"{message['text']}\n\n{footer}"
+    message.setdefault("custom", {})["crisis_resources"] = footer
+    return message
+
+
+def pick_variation(variations: List[Dict[str, Any]], wanted: Optional[str],
+                   language: str = "en", avoid_text: Optional[str] = None,
+                   turn: int = 0) -> Dict[str, Any]:
+    """The variation marked custom.variant == wanted in the visitor's language.
+
+    Falls back to English, then to the plain variation. Where several fit
+    (crisis mode, distress), they take turns, and the text sent last time is
+    never sent again straight after.
+    """
     def variant(v: Dict[str, Any]) -> Optional[str]:
         return (v.get("custom") or {}).get("variant")
 
-    for candidate in variations:
-        if wanted and variant(candidate) == wanted:
-            return candidate
-    plain = [v for v in variations if variant(v) is None]
-    return (plain or variations)[0]
+    def in_language(candidates: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        own = [v for v in candidates if (v.get("custom") or {}).get("language", "en") == language]
+        return own or [v for v in candidates if (v.get("custom") or {}).get("language", "en") == "en"]
+
+    candidates = in_language([v for v in variations if wanted and variant(v) == wanted])
+    if not candidates:
+        candidates = in_language([v for v in variations if variant(v) is None]) or variations[:1]
+    fresh = [v for v in candidates if v.get("text") != avoid_text] or candidates
+    return fresh[turn % len(fresh)]
 
 
 def answer_message(answer: Answer, library: ContentLibrary, values: Dict[str, str],
@@ -91,30 +113,11 @@ def related_questions(library: ContentLibrary, answer: Answer) -> List[Dict[str,
     return [{"title": a.question, "payload": a.question} for a in siblings[:RELATED_LIMIT]]
 
 
-def latest_entity(tracker: DialogueStateTracker, name: str) -> Optional[str]:
-    message = tracker.latest_message
-    for entity in (message.entities if message else []) or []:
-        if entity.get("entity") == name:
-            return str(entity.get("value"))
-    return None
-
-
 def previous_turn_missed(tracker: DialogueStateTracker) -> bool:
     """True when the visitor's message before this one was also not understood."""
     user_turns = [e for e in tracker.events if isinstance(e, UserUttered)]
     if len(user_turns) < 2:
         return False
-    return user_turns[-2].intent.get("name") in MISS_INTENTS
-
-
-def confident_answer_id(tracker: DialogueStateTracker) -> Optional[str]:
-    """The general answer the response selector found, if it is a good match."""
-    message = tracker.latest_message
-    selector = (message.parse_data.get("response_selector") or {}).get("faq") if message else None
-    if not selector:
-        return None
-    response = selector.get("response") or {}
-    key = response.get("intent_response_key") or ""
-    if response.get("confidence", 0.0) < GENERAL_ANSWER_CONFIDENCE or "/" not in key:
-        return None
-    return key.split("/", 1)[1]
+    previous = user_turns[-2]
+    safety_kind = (previous.parse_data.get("safety") or {}).get("kind", "none")
+    return previous.intent.get("name") in MISS_INTENTS and safety_kind == "none"

@@ -20,7 +20,8 @@ from rasa.utils.endpoints import EndpointConfig
 from bot import rasa_fixes
 from bot.clinic_file import ClinicFile
 from bot.content import ContentStore
-from bot.dialogue import messages
+from bot.dialogue import messages, safety_state
+from bot.safety import decision as safety
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 ANSWER_PREFIX = "utter_faq/"
 Decorator = Callable[["ContentNLG", Dict[str, Any], DialogueStateTracker], None]
 Variant = Callable[[DialogueStateTracker], Optional[str]]
+# Responses whose variations take turns instead of repeating.
+ROTATING = {"utter_crisis", "utter_fallback"}
 
 # What to add to a system message after it is rendered, by response name.
 DECORATORS: Dict[str, Decorator] = {}
@@ -94,8 +97,12 @@ class ContentNLG(TemplatedNaturalLanguageGenerator):
         if answer is None:
             logger.error("No approved answer '%s'; sending the fallback instead", answer_id)
             return self._system_message("utter_fallback", tracker) or {"text": ""}
-        return messages.answer_message(answer, library, self.clinic.values(),
-                                       with_related=not messages.after_crisis(tracker))
+        in_crisis_mode = messages.after_crisis(tracker)
+        message = messages.answer_message(answer, library, self.clinic.values(),
+                                          with_related=not in_crisis_mode)
+        if in_crisis_mode:
+            messages.with_crisis_resources(message, safety_state.decision_of(tracker).language)
+        return message
 
     def _system_message(
         self, utter_action: str, tracker: DialogueStateTracker, **kwargs: Any
@@ -104,20 +111,38 @@ class ContentNLG(TemplatedNaturalLanguageGenerator):
         if not variations:
             return None
         wanted = VARIANTS[utter_action](tracker) if utter_action in VARIANTS else None
-        chosen = messages.pick_variation(variations, wanted)
+        language = safety_state.decision_of(tracker).language
+        avoid, turn = None, 0
+        if utter_action in ROTATING:
+            last = safety_state.last_bot_message(tracker)
+            avoid = last.text if last else None
+            turn = safety_state.crisis_replies_before_latest_message(tracker)
+        chosen = messages.pick_variation(variations, wanted, language, avoid, turn)
         values = {**self.clinic.values(), **kwargs}
         return self._fill_response(copy.deepcopy(chosen), tracker.current_slot_values(), **values)
 
 
 @chooses_variant("utter_out_of_scope")
 def _input_problem_variant(tracker: DialogueStateTracker) -> Optional[str]:
-    return messages.latest_entity(tracker, "input_problem")
+    return safety_state.input_problem_of(tracker)
+
+
+@chooses_variant("utter_crisis")
+def _crisis_variant(tracker: DialogueStateTracker) -> Optional[str]:
+    """The first crisis reply in full; after it, the shorter crisis-mode replies."""
+    emergency = safety_state.decision_of(tracker).kind == safety.EMERGENCY
+    if safety_state.crisis_replies_before_latest_message(tracker):
+        return "emergency_mode" if emergency else "crisis_mode"
+    return "emergency" if emergency else None
 
 
 @chooses_variant("utter_fallback")
 def _fallback_variant(tracker: DialogueStateTracker) -> Optional[str]:
-    if messages.latest_entity(tracker, "input_problem") == "possible_crisis":
+    kind = safety_state.decision_of(tracker).kind
+    if kind == safety.POSSIBLE_RISK:
         return "possible_crisis"
+    if kind == safety.DISTRESS:
+        return "distress"
     return "second_miss" if messages.previous_turn_missed(tracker) else None
 
 
@@ -130,7 +155,7 @@ def _topic_buttons(nlg: ContentNLG, message: Dict[str, Any], tracker: DialogueSt
 
 @decorates("utter_handoff_personal")
 def _general_information(nlg: ContentNLG, message: Dict[str, Any], tracker: DialogueStateTracker) -> None:
-    answer_id = messages.confident_answer_id(tracker)
+    answer_id = safety_state.decision_of(tracker).general_answer_id
     if answer_id is None:
         return
     general = nlg.answer(answer_id, tracker)

@@ -1,10 +1,18 @@
-"""A policy that makes the crisis response unconditional.
+"""The policy that turns each message's safety decision into the reply.
 
-Rules alone cannot guarantee it: inside an active form, Rasa's RulePolicy
-predicts the form's next step as a "no user" prediction, which outranks every
-rule. This policy makes the same kind of prediction with a higher priority,
-so a crisis message gets the crisis response whatever the conversation state,
-and it closes any open form in the same step.
+It reads the one `SafetyDecision` stored on the visitor's latest message
+(bot/safety/decision.py) and the state of the conversation, and predicts:
+
+- crisis or emergency: the crisis reply, then the staff flag; it closes any
+  open form in the same step (inside a form, Rasa's RulePolicy predicts the
+  form's next step as a "no user" prediction that outranks every rule, so
+  this policy makes the same kind of prediction with a higher priority);
+- crisis mode: after the first crisis reply, every later message that is not
+  a clear, benign question (or the callback form the visitor asked for) gets
+  a crisis-mode reply, never an unrelated answer or "pick a topic";
+- "yes"/"no" after "Are you safe right now?", and "I'm not okay" after a
+  safety check-in;
+- possible risk and distress: the check-in or the distress reply.
 """
 from __future__ import annotations
 
@@ -12,17 +20,23 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.events import ActiveLoop, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.dialogue import safety_state
 from bot.dialogue.fixed_policy import FixedPolicy
+from bot.safety import decision as safety
 
 CRISIS_INTENT = "crisis"
 UTTER_CRISIS = "utter_crisis"
 ACTION_FLAG = "action_flag_crisis"
 UTTER_SAFE = "utter_crisis_safe"
 UTTER_NOT_SAFE = "utter_crisis_not_safe"
+UTTER_FALLBACK = "utter_fallback"
 CRISIS_SLOT = "crisis_flagged"
+CALLBACK_FORM = "callback_form"
+# What a visitor may do in crisis mode without getting the crisis-mode reply.
+CRISIS_MODE_INTENTS = frozenset({"request_human"})
 SAFETY_PRIORITY = 6  # above RulePolicy (4)
 
 # What follows each safety action, so the whole sequence is deterministic.
@@ -32,6 +46,7 @@ NEXT_ACTION = {
     UTTER_SAFE: ACTION_LISTEN_NAME,
     UTTER_NOT_SAFE: ACTION_FLAG,
 }
+Prediction = Tuple[Optional[str], List[Any]]
 
 
 @DefaultV1Recipe.register(
@@ -44,11 +59,11 @@ class SafetyPolicy(FixedPolicy):
     def get_default_config() -> Dict[Text, Any]:
         return {"priority": SAFETY_PRIORITY}
 
-    def next_action(self, tracker: DialogueStateTracker) -> Tuple[Optional[str], List[Any]]:
+    def next_action(self, tracker: DialogueStateTracker) -> Prediction:
         return next_safety_action(tracker)
 
 
-def next_safety_action(tracker: DialogueStateTracker) -> Tuple[Optional[str], List[Any]]:
+def next_safety_action(tracker: DialogueStateTracker) -> Prediction:
     """The safety action that must run next, with events to apply first.
 
     It does not require the usual "listening" state before the message: if
@@ -58,33 +73,38 @@ def next_safety_action(tracker: DialogueStateTracker) -> Tuple[Optional[str], Li
     last = tracker.latest_action_name
     if last in NEXT_ACTION:
         return NEXT_ACTION[last], []
-    if tracker.latest_message is None or _answered_latest_message(tracker):
+    if tracker.latest_message is None or safety_state.answered_latest_message(tracker):
         return None, []
+    decision = safety_state.decision_of(tracker)
     intent = tracker.latest_message.intent.get("name")
-    if intent == CRISIS_INTENT:
-        close_form = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)] if tracker.active_loop_name else []
-        return UTTER_CRISIS, close_form + [SlotSet(CRISIS_SLOT, True)]
-    if intent in ("affirm", "deny") and _previous_bot_action(tracker) == ACTION_FLAG:
+    if decision.is_risk or intent == CRISIS_INTENT:
+        return crisis_reply(tracker)
+    previous = safety_state.previous_bot_action(tracker)
+    if intent in ("affirm", "deny") and previous == ACTION_FLAG:
         return (UTTER_SAFE if intent == "affirm" else UTTER_NOT_SAFE), []
+    if intent == "deny" and safety_state.last_bot_variant(tracker) == "possible_crisis":
+        return crisis_reply(tracker)
+    if tracker.get_slot(CRISIS_SLOT) and not may_leave_crisis_mode(tracker, decision, intent):
+        return crisis_reply(tracker)
+    if decision.kind in (safety.POSSIBLE_RISK, safety.DISTRESS):
+        return UTTER_FALLBACK, []
     return None, []
 
 
-def _answered_latest_message(tracker: DialogueStateTracker) -> bool:
-    """True once any action other than listening ran after the latest message."""
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            return False
-        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
-            return True
-    return False
+def crisis_reply(tracker: DialogueStateTracker) -> Prediction:
+    close_form = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)] if tracker.active_loop_name else []
+    return UTTER_CRISIS, close_form + [SlotSet(CRISIS_SLOT, True)]
 
 
-def _previous_bot_action(tracker: DialogueStateTracker) -> Optional[str]:
-    """The last action before the visitor's latest message, ignoring action_listen."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            seen_user = True
-        elif seen_user and isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
-            return event.action_name
-    return None
+def may_leave_crisis_mode(tracker: DialogueStateTracker, decision: safety.SafetyDecision,
+                          intent: Optional[str]) -> bool:
+    """In crisis mode, what gets its ordinary reply instead of the crisis-mode one.
+
+    A clear, benign question (answered with the crisis resources attached by
+    the NLG), asking for staff, and the callback form's own questions.
+    """
+    if decision.kind != safety.NONE:
+        return False
+    if decision.clear_question or intent in CRISIS_MODE_INTENTS:
+        return True
+    return tracker.active_loop_name == CALLBACK_FORM

@@ -8,14 +8,13 @@ lexicon files. It is rebuilt only when its inputs change.
 """
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import shutil
 import sys
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+
+from bot import artefacts
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
 LEXICONS = {
@@ -24,7 +23,6 @@ LEXICONS = {
     "SYMPTOM": "symptoms.txt",
 }
 MEDICATION_LEMMA = "medication"
-FINGERPRINT_FILE = "fingerprint.txt"
 
 
 def read_lexicon(name: str) -> list[str]:
@@ -56,30 +54,13 @@ def create_pipeline() -> Language:
 
 
 def fingerprint() -> str:
-    digest = hashlib.sha256(spacy.__version__.encode())
-    for path in sorted(LEXICON_DIR.glob("*.txt")) + [Path(__file__)]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return artefacts.fingerprint(sorted(LEXICON_DIR.glob("*.txt")) + [Path(__file__)], spacy.__version__)
 
 
 def build(out_dir: Path, force: bool = False) -> bool:
     """Build into out_dir unless an identical build is already there."""
-    marker = out_dir / FINGERPRINT_FILE
-    wanted = fingerprint()
-    if not force and marker.exists() and marker.read_text().strip() == wanted:
-        return False
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Several processes may start at once (servers, tests); one builds.
-    with open(out_dir.parent / ".build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not force and marker.exists() and marker.read_text().strip() == wanted:
-            return False
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        create_pipeline().to_disk(out_dir)
-        marker.write_text(wanted + "\n")
-    return True
+    return artefacts.build_if_changed(out_dir, fingerprint(),
+                                      lambda folder: create_pipeline().to_disk(folder), force)
 
 
 def main(argv: list[str] | None = None) -> int:

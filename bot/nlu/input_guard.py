@@ -17,7 +17,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety.input_check import input_problem, text_for_nlu, warm_up
+from bot.safety.input_check import input_problem, text_for_nlu
+from bot.safety.language import warm_up
 
 RAW_TEXT = "raw_text"
 INPUT_PROBLEM = "input_problem"

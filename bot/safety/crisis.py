@@ -11,8 +11,6 @@ the trials had suicidal thoughts").
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
+from bot.safety.normalise import normalise
 from bot.safety.patterns import PatternGroup, load_groups
 
 PATTERN_FILE = Path(__file__).with_name("crisis_patterns.yml")
@@ -55,18 +54,11 @@ NEGATION_BRIDGES = {
 }
 NEGATION_WINDOW = 5
 HYPOTHETICAL_WINDOW = 6
-# Apostrophes and spellings that the tokenizer would otherwise split oddly.
-_REPLACEMENTS = (
-    (re.compile(r"[\u2018\u2019\u02bc`´]"), "'"),
-    (re.compile(r"\bi\s?m\b"), "i'm"),
-    (re.compile(r"\bu\b"), "you"),
-)
-
-
 @dataclass(frozen=True)
 class CrisisMatch:
     group: str
     text: str
+    kind: str = "crisis"
 
 
 @dataclass(frozen=True)
@@ -75,13 +67,6 @@ class Scan:
 
     matches: list[CrisisMatch]
     negated: list[CrisisMatch]
-
-
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    for pattern, replacement in _REPLACEMENTS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 class CrisisDetector:
@@ -105,8 +90,8 @@ class CrisisDetector:
         """Every crisis signal in text that is not negated or hypothetical."""
         return self.scan(text).matches
 
-    def scan(self, text: str) -> Scan:
-        normalised = normalise(text or "")
+    def scan(self, text: str, language: str = "en") -> Scan:
+        normalised = normalise(text or "", language)
         if not normalised.strip():
             return Scan([], [])
         doc = self.nlp(normalised)
@@ -115,7 +100,7 @@ class CrisisDetector:
             key = self.nlp.vocab.strings[match_id]
             group = self.groups[key.split(INTRINSIC)[0]]
             if group.negatable and _negated(doc, start, end, inside=not key.endswith(INTRINSIC)):
-                negated.append(CrisisMatch(group.name, doc[start:end].text))
+                negated.append(CrisisMatch(group.name, doc[start:end].text, group.kind))
                 continue
             if group.hypothetical and _hypothetical(doc, start):
                 continue
@@ -125,11 +110,11 @@ class CrisisDetector:
                 continue
             if group.personal and not any(t.lemma_ in PERSONS for t in doc):
                 continue
-            found.append(CrisisMatch(group.name, doc[start:end].text))
+            found.append(CrisisMatch(group.name, doc[start:end].text, group.kind))
         for group in self.groups.values():
             for phrase in group.phrases:
                 if phrase in normalised:
-                    found.append(CrisisMatch(group.name, phrase))
+                    found.append(CrisisMatch(group.name, phrase, group.kind))
         return Scan(found, negated)
 
     def is_crisis(self, text: str) -> bool:

@@ -5,13 +5,14 @@ instead of a guess from a classifier that was never trained on them.
 """
 from __future__ import annotations
 
-import functools
 import html
 import re
 import unicodedata
 from html.parser import HTMLParser
 
 import emoji
+
+from bot.safety.language import confidences
 
 # The classifiers were trained on messages of up to about 60 words; a longer
 # message is cut to its last part, where the question usually is.
@@ -103,29 +104,8 @@ def _is_other_language(text: str) -> bool:
     return english < 0.05 and best_other >= 0.5
 
 
-@functools.lru_cache(maxsize=1)
-def _detector():
-    from lingua import Language, LanguageDetectorBuilder
-
-    # English and the Latin-script languages most often spoken at home in the
-    # US; other scripts are recognised without a model. Each language's model
-    # costs memory in every Rasa worker (about 25 MB), so the list is short.
-    languages = [
-        Language.ENGLISH, Language.SPANISH, Language.FRENCH, Language.GERMAN,
-        Language.PORTUGUESE, Language.ITALIAN, Language.VIETNAMESE, Language.TAGALOG,
-    ]
-    # Loaded up front: lazily, the first message to need them would stall
-    # every visitor on the server's event loop for about 2 s.
-    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
-
-
-def warm_up() -> None:
-    """Load the language models now (at model load), not inside a visitor's turn."""
-    _detector()
-
-
 def _detect(text: str) -> tuple[float, float]:
     """Confidence that text is English, and the best confidence for another language."""
-    values = {v.language.name: float(v.value) for v in _detector().compute_language_confidence_values(text)}
+    values = confidences(text)
     english = values.pop("ENGLISH", 0.0)
     return english, max(values.values(), default=0.0)

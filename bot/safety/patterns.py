@@ -32,6 +32,9 @@ class PatternGroup:
     personal: bool = False
     research: bool = False
     whole_message: bool = False
+    # What a match means for the decision: "crisis", or "emergency" for
+    # medical emergencies (the reply puts 911 first).
+    kind: str = "crisis"
 
 
 def lemma_of(nlp: Language, word: str) -> str:
@@ -88,6 +91,7 @@ def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
                 personal=bool(spec.get("personal", False)),
                 research=bool(spec.get("research", False)),
                 whole_message=bool(spec.get("whole_message", False)),
+                kind=str(spec.get("kind", "crisis")),
             )
         )
     return groups

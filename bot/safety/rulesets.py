@@ -11,7 +11,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.matcher import Matcher
 
-from bot.safety.crisis import normalise
+from bot.safety.normalise import normalise
 from bot.safety.patterns import load_groups
 
 HERE = Path(__file__).parent

@@ -1,0 +1,88 @@
+"""What the conversation so far says about safety, read from the tracker.
+
+The safety policy and the NLG both need these facts; reading them in one
+place keeps the two in step. Nothing here decides anything: the decision
+for a message is made once, by bot.safety.decision, and stored on the
+message.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.safety.decision import NO_DECISION, PARSE_DATA_KEY, SafetyDecision
+
+CRISIS_KIND = "crisis"
+
+
+def decision_of(tracker: DialogueStateTracker) -> SafetyDecision:
+    """The safety decision stored on the visitor's latest message."""
+    message = tracker.latest_message
+    if message is None:
+        return NO_DECISION
+    return SafetyDecision.from_dict(message.parse_data.get(PARSE_DATA_KEY))
+
+
+def input_problem_of(tracker: DialogueStateTracker) -> Optional[str]:
+    message = tracker.latest_message
+    return message.parse_data.get("input_problem") if message else None
+
+
+def _custom(event: BotUttered) -> Dict[str, Any]:
+    return (event.data or {}).get("custom") or {}
+
+
+def crisis_replies_before_latest_message(tracker: DialogueStateTracker) -> int:
+    """How many crisis replies were sent before the visitor's latest message.
+
+    One or more means the conversation is in crisis mode.
+    """
+    count, seen_latest = 0, False
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered) and not seen_latest:
+            seen_latest = True
+        elif seen_latest and isinstance(event, BotUttered) and _custom(event).get("kind") == CRISIS_KIND:
+            count += 1
+    return count
+
+
+def last_bot_message(tracker: DialogueStateTracker) -> Optional[BotUttered]:
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            return event
+    return None
+
+
+def last_bot_variant(tracker: DialogueStateTracker) -> Optional[str]:
+    """custom.variant of the assistant's last message before the latest visitor message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            seen_user = True
+        elif seen_user and isinstance(event, BotUttered):
+            return _custom(event).get("variant")
+    return None
+
+
+def previous_bot_action(tracker: DialogueStateTracker) -> Optional[str]:
+    """The last action before the visitor's latest message, ignoring action_listen."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            seen_user = True
+        elif seen_user and isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            return event.action_name
+    return None
+
+
+def answered_latest_message(tracker: DialogueStateTracker) -> bool:
+    """True once any action other than listening ran after the latest message."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            return True
+    return False

@@ -1,0 +1,209 @@
+"""The one safety decision made for every visitor message.
+
+The safety net (bot/nlu/safety_net.py) gathers what the layers saw into
+`Signals`; `decide` turns them into one `SafetyDecision`, which is stored
+on the message's parse data (the tracker's `UserUttered` event) under
+`safety`. The safety policy, the NLG and the evaluation read it from there
+and nowhere else. `decide` is a pure function, tested without a model.
+
+Layers, in order of precedence (docs/safety.md explains each):
+1. crisis or emergency: the lemma patterns (a precision floor that never
+   depends on training), or the risk classifier, or the intent model's own
+   crisis intent, past their thresholds;
+2. possible risk: the risk classifier is unsure, or the fail-safe harm gate
+   trips (a message about death, suicide, overdose, weapons, bleeding, not
+   waking up... that is not clearly a general information question);
+3. unreadable input and other languages (not a safety kind: answered as
+   today, by the input problem's own reply);
+4. illegal: a request for ketamine outside medical care;
+5. personal: a question about the visitor's own care;
+6. distress without risk, unless the message is a clear question;
+7. none.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import yaml
+
+CRISIS, EMERGENCY, POSSIBLE_RISK, DISTRESS = "crisis", "emergency", "possible_risk", "distress"
+PERSONAL, ILLEGAL, NONE = "personal", "illegal", "none"
+KINDS = (CRISIS, EMERGENCY, POSSIBLE_RISK, DISTRESS, PERSONAL, ILLEGAL, NONE)
+# Kinds that start crisis mode for the rest of the conversation.
+RISK_KINDS = frozenset({CRISIS, EMERGENCY})
+# Kinds whose messages are about risk or distress: never shown to staff as
+# "questions the assistant could not answer", never training candidates.
+SAFETY_REVIEW_KINDS = frozenset({CRISIS, EMERGENCY, POSSIBLE_RISK, DISTRESS})
+PARSE_DATA_KEY = "safety"
+SAFETY_NET = "bot.nlu.safety_net.SafetyNet"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the learned layers' scores become decisions (config.yml, SafetyNet)."""
+
+    crisis_threshold: float = 0.5
+    emergency_threshold: float = 0.5
+    possible_risk_threshold: float = 0.25
+    distress_threshold: float = 0.5
+    ml_crisis_threshold: float = 0.5
+    # A statement the patterns saw negated ("I'm not suicidal, just curious")
+    # needs a surer classifier to count as crisis.
+    negated_crisis_threshold: float = 0.8
+    # A clear general question: the answer side is at least this sure of its
+    # topic, and the risk classifier gives crisis + emergency less than this.
+    clear_question_answer_min: float = 0.5
+    clear_question_risk_max: float = 0.15
+    risk_model_c: float = 4.0
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> "Thresholds":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: float(v) for k, v in values.items() if k in names})
+
+
+def thresholds_from_config(config_file: Path) -> dict[str, float]:
+    """The SafetyNet thresholds set in config.yml, over the defaults."""
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+    entry = next((c for c in config.get("pipeline") or [] if c.get("name") == SAFETY_NET), {})
+    return asdict(Thresholds.from_mapping(entry))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What each layer saw in one message. Filled by the safety net."""
+
+    language: str = "en"
+    input_problem: Optional[str] = None
+    # Live pattern matches as (group, kind) pairs; kind is crisis or emergency.
+    pattern_matches: tuple[tuple[str, str], ...] = ()
+    # The patterns saw only negated statements ("I'm not suicidal").
+    only_negated: bool = False
+    # Risk classifier probabilities: crisis, emergency, distress, benign.
+    risk: Mapping[str, float] = field(default_factory=dict)
+    # The intent model's confidence in its own crisis intent, if best guess.
+    ml_crisis: float = 0.0
+    ml_intent: Optional[str] = None
+    # Harm words the fail-safe gate found ("overdose", "not wake up", ...).
+    harm_terms: tuple[str, ...] = ()
+    is_question: bool = False
+    # "I", "my", or a named person: the message is about someone.
+    about_a_person: bool = False
+    illegal_rules: tuple[str, ...] = ()
+    personal_rules: tuple[str, ...] = ()
+    # The curated answer the intent model found, its topic-level confidence,
+    # and whether its text carries dose figures.
+    answer_id: Optional[str] = None
+    answer_confidence: float = 0.0
+    answer_has_dose: bool = False
+
+
+@dataclass(frozen=True)
+class SafetyDecision:
+    kind: str
+    reason: str
+    language: str = "en"
+    # The curated answer this message may be given (as the answer, or as
+    # general information beside a handoff); None when none may be shown.
+    general_answer_id: Optional[str] = None
+    # A clear, benign general question: answerable even in crisis mode.
+    clear_question: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Optional[Mapping[str, Any]]) -> "SafetyDecision":
+        if not data or data.get("kind") not in KINDS:
+            return NO_DECISION
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    @property
+    def is_risk(self) -> bool:
+        return self.kind in RISK_KINDS
+
+
+NO_DECISION = SafetyDecision(NONE, "no decision recorded")
+
+
+def risk_kind_from_probabilities(risk: Mapping[str, float], t: Mapping[str, float]) -> Optional[str]:
+    """What the risk classifier alone says: crisis, emergency, possible_risk, distress or None."""
+    crisis, emergency = risk.get(CRISIS, 0.0), risk.get(EMERGENCY, 0.0)
+    if crisis >= t["crisis_threshold"] or emergency >= t["emergency_threshold"]:
+        return EMERGENCY if emergency > crisis else CRISIS
+    if crisis + emergency >= t["possible_risk_threshold"]:
+        return POSSIBLE_RISK
+    if risk.get(DISTRESS, 0.0) >= t["distress_threshold"]:
+        return DISTRESS
+    return None
+
+
+def is_clear_question(s: Signals, t: Thresholds) -> bool:
+    """A general information question we may answer even where risk words appear.
+
+    Asked as a question, not about a person when it uses harm words, with a
+    confident curated answer, and a low risk score; and never an answer with
+    dose figures to a question that touches on harm.
+    """
+    if not (s.is_question and s.ml_intent == "faq" and s.answer_id):
+        return False
+    if s.answer_confidence < t.clear_question_answer_min:
+        return False
+    if s.risk.get(CRISIS, 0.0) + s.risk.get(EMERGENCY, 0.0) >= t.clear_question_risk_max:
+        return False
+    if s.risk.get(DISTRESS, 0.0) >= t.distress_threshold:
+        return False
+    if s.harm_terms and (s.about_a_person or s.answer_has_dose):
+        return False
+    return True
+
+
+def decide(s: Signals, t: Thresholds) -> SafetyDecision:
+    """The safety decision for one message; see the module docstring for the order."""
+    clear = is_clear_question(s, t)
+
+    def decision(kind: str, reason: str, answer: Optional[str] = None) -> SafetyDecision:
+        return SafetyDecision(kind, reason, s.language, answer, clear and kind == NONE)
+
+    risk_kind = _risk_kind(s, t)
+    if risk_kind is not None:
+        return decision(*risk_kind)
+    risk = s.risk
+    if risk.get(CRISIS, 0.0) + risk.get(EMERGENCY, 0.0) >= t.possible_risk_threshold:
+        return decision(POSSIBLE_RISK, f"risk model unsure ({_scores(risk)})")
+    if s.harm_terms and not clear:
+        return decision(POSSIBLE_RISK, f"harm gate: {', '.join(s.harm_terms)}")
+    if s.input_problem:
+        return decision(NONE, f"input: {s.input_problem}")
+    if s.illegal_rules:
+        return decision(ILLEGAL, f"illegal: {', '.join(s.illegal_rules)}")
+    if s.personal_rules and s.ml_intent not in ("request_human", "personal_question"):
+        general = s.answer_id if s.answer_confidence >= t.clear_question_answer_min else None
+        return decision(PERSONAL, f"personal: {', '.join(s.personal_rules)}", general)
+    if risk.get(DISTRESS, 0.0) >= t.distress_threshold and not clear:
+        return decision(DISTRESS, f"risk model: distress {risk.get(DISTRESS, 0.0):.2f}")
+    return decision(NONE, "no risk found", s.answer_id)
+
+
+def _risk_kind(s: Signals, t: Thresholds) -> Optional[tuple[str, str]]:
+    """Crisis or emergency, with the reason, if any layer is sure enough."""
+    if s.pattern_matches:
+        groups = sorted({group for group, _ in s.pattern_matches})
+        kinds = {kind for _, kind in s.pattern_matches}
+        kind = CRISIS if CRISIS in kinds else EMERGENCY
+        return kind, f"patterns: {', '.join(groups)}"
+    crisis, emergency = s.risk.get(CRISIS, 0.0), s.risk.get(EMERGENCY, 0.0)
+    crisis_needed = t.negated_crisis_threshold if s.only_negated else t.crisis_threshold
+    if crisis >= crisis_needed or emergency >= t.emergency_threshold:
+        kind = EMERGENCY if emergency > crisis else CRISIS
+        return kind, f"risk model ({_scores(s.risk)})"
+    if not s.only_negated and s.ml_crisis >= t.ml_crisis_threshold:
+        return CRISIS, f"intent model: crisis {s.ml_crisis:.2f}"
+    return None
+
+
+def _scores(risk: Mapping[str, float]) -> str:
+    return ", ".join(f"{label} {risk.get(label, 0.0):.2f}" for label in (CRISIS, EMERGENCY, DISTRESS))

@@ -1,0 +1,210 @@
+"""The risk classifier: crisis, emergency, distress or benign, for any wording.
+
+It is separate from the FAQ intent model on purpose: it is trained on its own
+large, varied set (data/safety/risk_examples/, thousands of phrasings in many
+voices, first and third person, short and long, typos, Spanish), tuned for
+recall, and judged by cross-validation and by blind case files, so changing
+the FAQ data can never weaken it.
+
+Model: a logistic regression over character n-grams (robust to typos and
+slang the lexicons do not know) and word n-grams, on the normalised text.
+Long messages are also scored sentence by sentence, and the riskiest part
+counts: "...and there's a rope in the garage" must not be drowned out by
+four sentences about insurance.
+
+`python -m bot.safety.risk_model --cv` prints cross-validated figures.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from bot.safety.normalise import normalise
+
+LABELS = ("benign", "crisis", "distress", "emergency")
+RISK_LABELS = ("crisis", "emergency")
+EXAMPLES_DIR = Path("data") / "safety" / "risk_examples"
+NLU_DIR = Path("data") / "nlu"
+# NLU intents whose examples are ordinary visitor messages, i.e. benign.
+NLU_CRISIS_INTENT = "crisis"
+_SEGMENT_BREAK = re.compile(r"(?<=[.!?;\n])\s+|\s+(?:but|and then|and also|also|plus)\s+")
+MIN_SEGMENT_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+
+
+def load_risk_examples(folder: Path) -> list[Example]:
+    """Every example in the risk example files, in file order."""
+    examples = []
+    for path in sorted(folder.glob("*.yml")):
+        for entry in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("examples") or []:
+            label = str(entry.get("label"))
+            if label not in LABELS:
+                raise ValueError(f"{path}: label {label!r} is not one of {LABELS}")
+            examples.append(Example(str(entry["text"]), label))
+    return examples
+
+
+def load_nlu_examples(folder: Path) -> list[Example]:
+    """The FAQ training messages: crisis examples as crisis, all others benign."""
+    examples = []
+    for path in sorted(folder.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            intent = block.get("intent")
+            if not intent:
+                continue
+            label = "crisis" if intent == NLU_CRISIS_INTENT else "benign"
+            for line in str(block.get("examples") or "").splitlines():
+                text = line.strip()[2:].strip() if line.strip().startswith("- ") else ""
+                if text:
+                    examples.append(Example(text, label))
+    return examples
+
+
+def training_examples(root: Path) -> list[Example]:
+    return load_risk_examples(root / EXAMPLES_DIR) + load_nlu_examples(root / NLU_DIR)
+
+
+def new_pipeline(c: float = 4.0) -> Pipeline:
+    features = FeatureUnion([
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                  sublinear_tf=True, dtype=np.float64)),
+        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 3), min_df=1,
+                                  token_pattern=r"[^\W\d_][\w']*", sublinear_tf=True,
+                                  dtype=np.float64)),
+    ])
+    classifier = LogisticRegression(C=c, class_weight="balanced", solver="lbfgs",
+                                    tol=1e-8, max_iter=3000, random_state=0)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def segments(text: str) -> list[str]:
+    """The whole message, and each of its sentences or clauses long enough to judge."""
+    parts = [p.strip() for p in _SEGMENT_BREAK.split(text) if p and p.strip()]
+    parts = [p for p in parts if len(p.split()) >= MIN_SEGMENT_WORDS]
+    return [text] + parts if len(parts) > 1 else [text]
+
+
+class RiskModel:
+    """Probabilities of each risk label for a message."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        self.labels = list(pipeline.classes_)
+
+    @classmethod
+    def train(cls, examples: Sequence[Example], c: float = 4.0) -> "RiskModel":
+        texts = [normalise(e.text, language_of(e.text)) for e in examples]
+        return cls(new_pipeline(c).fit(texts, [e.label for e in examples]))
+
+    def probabilities(self, text: str, language: str = "en") -> dict[str, float]:
+        """Per label, the highest probability over the message and its parts.
+
+        The maximum is taken per label, so a long message can read as both
+        distress (its whole) and crisis (one clause): the caller's order of
+        precedence decides.
+        """
+        parts = segments(normalise(text, language))
+        rows = self.pipeline.predict_proba(parts)
+        return {label: float(rows[:, i].max()) for i, label in enumerate(self.labels)}
+
+    def save(self, path: Path) -> None:
+        import skops.io as sio
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sio.dump(self.pipeline, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "RiskModel":
+        import skops.io as sio
+
+        types = sio.get_untrusted_types(file=path)
+        foreign = [t for t in types if not t.startswith(("sklearn.", "numpy.", "scipy.", "builtins."))]
+        if foreign:
+            raise ValueError(f"{path} holds unexpected types: {foreign}")
+        return cls(sio.load(path, trusted=types))
+
+
+def language_of(text: str) -> str:
+    from bot.safety.language import detect_language
+
+    return detect_language(text)
+
+
+@functools.lru_cache(maxsize=1)
+def default_risk_model() -> RiskModel:
+    from bot.safety.build import risk_model_path
+
+    return RiskModel.load(risk_model_path())
+
+
+def cross_validate(examples: Sequence[Example], folds: int = 5, c: float = 4.0
+                   ) -> list[tuple[Example, dict[str, float]]]:
+    """Each example scored by a model that never saw it (stratified folds, fixed seed)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = [e.label for e in examples]
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    scored: list = [None] * len(examples)
+    for train_index, test_index in splitter.split(np.zeros(len(labels)), labels):
+        model = RiskModel.train([examples[i] for i in train_index], c)
+        for i in test_index:
+            scored[i] = (examples[i], model.probabilities(examples[i].text,
+                                                          language_of(examples[i].text)))
+    return scored
+
+
+def _report(scored: Iterable[tuple[Example, dict[str, float]]], thresholds: dict[str, float]) -> str:
+    from bot.safety.decision import risk_kind_from_probabilities
+
+    rows = list(scored)
+    lines = [f"{'label':<11}{'n':>6}{'-> crisis/emergency':>22}{'-> possible risk':>18}"
+             f"{'-> distress':>13}{'-> none':>9}"]
+    for label in LABELS:
+        subset = [p for e, p in rows if e.label == label]
+        kinds = [risk_kind_from_probabilities(p, thresholds) for p in subset]
+        n = len(kinds) or 1
+        share = lambda *ks: sum(k in ks for k in kinds) / n  # noqa: E731
+        lines.append(f"{label:<11}{len(subset):>6}{share('crisis', 'emergency'):>22.3f}"
+                     f"{share('possible_risk'):>18.3f}{share('distress'):>13.3f}{share(None):>9.3f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.safety.risk_model")
+    parser.add_argument("--cv", action="store_true", help="print 5-fold cross-validated figures")
+    parser.add_argument("--c", type=float, default=None)
+    args = parser.parse_args(argv)
+    from bot.safety.build import build_safety
+    from bot.safety.decision import thresholds_from_config
+    from bot.settings import get_settings
+
+    root = get_settings().root
+    thresholds = thresholds_from_config(root / "config.yml")
+    if args.cv:
+        examples = training_examples(root)
+        c = args.c or thresholds["risk_model_c"]
+        print(f"{len(examples)} examples; C={c}")
+        print(_report(cross_validate(examples, c=c), thresholds))
+        return 0
+    print(build_safety())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
