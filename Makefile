@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: run test setup venv spacy web train validate check unit browser stories evaluate bench bench-smoke lock clean
+.PHONY: run test setup venv spacy safety web train validate check unit browser stories evaluate bench bench-smoke lock clean
 
 run: setup
 	$(BIN)/python -m bot.run
@@ -21,7 +21,7 @@ run: setup
 test: setup train validate check unit stories evaluate browser bench-smoke
 	@echo "All checks passed."
 
-setup: venv spacy web
+setup: venv spacy safety web
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock
@@ -33,12 +33,16 @@ $(VENV)/.installed: requirements.lock
 spacy: venv
 	$(BIN)/python -m bot.nlp.build
 
+# The risk classifier and the risk-word spelling table (bot/safety/build.py).
+safety: spacy
+	$(BIN)/python -m bot.safety.build
+
 web: build/web/.built
 build/web/.built: web/package-lock.json web/package.json $(wildcard web/src/*) $(wildcard web/build.mjs)
 	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
 	touch $@
 
-train: venv spacy
+train: venv spacy safety
 	$(BIN)/python -m bot.train
 
 validate: venv
@@ -53,8 +57,12 @@ unit: train
 stories: train
 	$(BIN)/python -m bot.rasa_test
 
+# Visitor questions, then the blind safety cases and conversations (written by
+# people who never saw the patterns or the training data), all with their gates.
 evaluate: train
 	$(BIN)/python -m bot.evaluate tests/cases/visitor_questions.yml --gate --json reports/evaluation.json
+	$(BIN)/python -m bot.evaluate tests/cases/blind/safety_messages.yml --gate --json reports/evaluation-blind-safety.json
+	$(BIN)/python -m bot.evaluate tests/cases/blind/conversations.yml --gate --json reports/evaluation-blind-conversations.json
 
 browser: train web
 	$(BIN)/python -m pytest -q tests/browser

@@ -107,3 +107,24 @@ class AuditEntry(Base):
     action = Column(String(64), nullable=False, index=True)
     target = Column(String(160), nullable=False, default="")
     details = Column(Text, nullable=False, default="{}")
+
+
+class SafetyReview(Base):
+    """A staff verdict on a message that triggered a safety decision.
+
+    Keyed by the conversation event it reviews. The masked text and the kind
+    are copied so that reviewed messages can still be exported as test cases
+    until the retention purge removes the review with its conversation.
+    """
+
+    __tablename__ = "safety_reviews"
+
+    id = Column(Integer, primary_key=True)
+    event_id = Column(Integer, unique=True, nullable=False, index=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    message_at = Column(DateTime, nullable=False, index=True)
+    kind = Column(String(16), nullable=False)  # the assistant's decision
+    text = Column(Text, nullable=False)  # contact details masked
+    verdict = Column(String(16), nullable=False)  # "true_alarm" or "false_alarm"
+    reviewed_by = Column(String(254), nullable=False)
+    reviewed_at = Column(DateTime, nullable=False, default=utcnow)

@@ -1,6 +1,12 @@
 """Fixes for Rasa 3.6 itself, installed when the Rasa server loads our NLG.
 
-Rasa 3.6 checks every action-server reply with jsonschema.validate(), which
+1. A new model from the model server (bot/model_updates.py publishes one)
+   is loaded by Rasa inside the event loop, so every visitor's turn would
+   wait for the whole load. We load it in a worker thread and swap it in
+   when it is ready: turns keep being answered by the old model meanwhile,
+   and none is dropped.
+
+2. Rasa 3.6 checks every action-server reply with jsonschema.validate(), which
 first re-checks Rasa's large events schema against the JSON-Schema
 meta-schema on every call. py-spy shows that as most of the CPU of a turn
 that runs a custom action (the disclaimer at session start, each
@@ -10,10 +16,16 @@ the same schema and raises the same errors, in about 1-3 ms.
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any, Dict
 
 import jsonschema
+import rasa.core.agent as rasa_agent
 from rasa.core.actions.action import RemoteAction
+from rasa.utils.common import TempDirectoryPath, get_temp_dir_name
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = RemoteAction.action_response_format_spec()
 _VALIDATOR = jsonschema.validators.validator_for(_SCHEMA)(_SCHEMA)
@@ -30,6 +42,21 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     return True
 
 
+async def _update_model_from_server(model_server: Any, agent: Any) -> None:
+    """Rasa's own _update_model_from_server, with the load in a worker thread."""
+    with TempDirectoryPath(get_temp_dir_name()) as directory:
+        try:
+            fingerprint = await rasa_agent._pull_model_and_fingerprint(
+                model_server, agent.fingerprint, directory)
+            if fingerprint:
+                await asyncio.get_running_loop().run_in_executor(
+                    None, agent.load_model, directory, fingerprint)
+                logger.info("Now serving model %s", fingerprint)
+        except Exception:  # noqa: BLE001  as Rasa: keep the model we have
+            logger.exception("Failed to update the model; the previous model stays loaded.")
+
+
 def install() -> None:
     """Idempotent: the NLG may be built more than once per process."""
     RemoteAction._validate_action_result = _validate_action_result
+    rasa_agent._update_model_from_server = _update_model_from_server

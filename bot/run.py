@@ -1,30 +1,61 @@
 """`python -m bot.run` (what `make run` calls): start the whole assistant.
 
-Starts the action server, the Rasa server (REST widget channel, SQLite
-conversation store) and, when present, the staff console; prints where to
-find them; stops everything on Ctrl-C.
+Starts the action server, the staff console (which is also the model server)
+and the Rasa server (REST widget channel, SQLite conversation store, the
+live model pulled from the console); prints where to find them; stops
+everything on Ctrl-C.
 """
 from __future__ import annotations
 
 import contextlib
-import importlib.util
+import os
+import secrets
 import signal
 import sys
 import threading
 from pathlib import Path
 
+from bot import model_updates
 from bot.services import action_server_command, rasa_server_command, running
 from bot.settings import get_settings
-from bot.train import ensure_model
+from bot.train import ensure_model, model_path, rasa_env
 
 RASA_PORT, ACTION_PORT, STAFF_PORT = 5005, 5055, 5056
 
 
+def model_server_token(var: Path) -> str:
+    """The token the Rasa server shows the console's model server (var/, mode 0600)."""
+    path = var / "model_server_token"
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+def choose_live_model() -> Path:
+    """Train if the training data changed; a model trained now becomes live.
+
+    Changing the training data on disk and restarting is a deliberate
+    update; otherwise the model a reviewer published stays live.
+    """
+    root = get_settings().root
+    trained_now = not model_path(root).exists()
+    model = ensure_model()
+    live = model_updates.live_model()
+    if trained_now or live is None or not (model_updates.live_pointer().exists()):
+        model_updates.publish(model.name, "make run", require_report=False)
+        return model
+    return live
+
+
 def main() -> int:
     settings = get_settings()
-    model = ensure_model()
-    logs = settings.root / "var" / "logs"
+    model = choose_live_model()
+    var = settings.root / "var"
+    logs = var / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    env = {**rasa_env(), "MODEL_SERVER_TOKEN": model_server_token(var)}
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     cors = ["--cors", *settings.allowed_origins]
@@ -32,17 +63,17 @@ def main() -> int:
         print("Starting the action server ...", flush=True)
         stack.enter_context(running(action_server_command(ACTION_PORT),
                                     f"http://127.0.0.1:{ACTION_PORT}/health",
-                                    log=logs / "actions.log"))
-        print("Starting the Rasa server (loading the model) ...", flush=True)
+                                    env=env, log=logs / "actions.log"))
+        # The console first: it is also the model server the Rasa server pulls from.
+        print("Starting the staff console ...", flush=True)
+        stack.enter_context(running(
+            [sys.executable, "-m", "bot.staff.app", "--port", str(STAFF_PORT)],
+            f"http://127.0.0.1:{STAFF_PORT}/health", env=env, log=logs / "staff.log"))
+        staff_url = f"http://localhost:{STAFF_PORT}/"
+        print(f"Starting the Rasa server (loading {model.name}) ...", flush=True)
         stack.enter_context(running(
             rasa_server_command(model, RASA_PORT, settings.root / "endpoints.yml", cors),
-            f"http://127.0.0.1:{RASA_PORT}/widget/health", log=logs / "rasa.log"))
-        staff_url = ""
-        if importlib.util.find_spec("bot.staff.app") is not None:
-            stack.enter_context(running(
-                [sys.executable, "-m", "bot.staff.app", "--port", str(STAFF_PORT)],
-                f"http://127.0.0.1:{STAFF_PORT}/health", log=logs / "staff.log"))
-            staff_url = f"http://localhost:{STAFF_PORT}/"
+            f"http://127.0.0.1:{RASA_PORT}/widget/health", env=env, log=logs / "rasa.log"))
         print(_banner(staff_url, logs), flush=True)
         try:
             while not stop.wait(1.0):

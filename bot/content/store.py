@@ -1,7 +1,7 @@
 """The live content library the running assistant reads from.
 
 Answer text changes must reach visitors without retraining, so the store
-re-reads data/content/ whenever a file's modification time changes. A broken
+re-reads data/content/ whenever a file's content changes (bot.file_watch). A broken
 edit never takes answers away: the last good snapshot stays in service and
 the problem is logged for staff (who also see it in `bot content check`).
 """
@@ -22,6 +22,7 @@ from bot.content.files import (
     to_source,
 )
 from bot.content.model import Answer, ContentLibrary, Source
+from bot.file_watch import files_signature
 
 logger = logging.getLogger(__name__)
 
@@ -84,11 +85,4 @@ class ContentStore:
             return True
 
     def _files_signature(self) -> tuple:
-        entries = []
-        for path in sorted(self.content_dir.glob("*.yml")):
-            try:
-                stat = path.stat()
-            except FileNotFoundError:
-                continue
-            entries.append((path.name, stat.st_mtime_ns, stat.st_size))
-        return tuple(entries)
+        return files_signature(sorted(self.content_dir.glob("*.yml")))

@@ -60,8 +60,10 @@ def pick_variation(variations: List[Dict[str, Any]], wanted: Optional[str],
     candidates = in_language([v for v in variations if wanted and variant(v) == wanted])
     if not candidates:
         candidates = in_language([v for v in variations if variant(v) is None]) or variations[:1]
-    fresh = [v for v in candidates if v.get("text") != avoid_text] or candidates
-    return fresh[turn % len(fresh)]
+    chosen = candidates[turn % len(candidates)]
+    if chosen.get("text") == avoid_text and len(candidates) > 1:
+        chosen = candidates[(turn + 1) % len(candidates)]
+    return chosen
 
 
 def answer_message(answer: Answer, library: ContentLibrary, values: Dict[str, str],

@@ -29,8 +29,9 @@ logger = logging.getLogger(__name__)
 ANSWER_PREFIX = "utter_faq/"
 Decorator = Callable[["ContentNLG", Dict[str, Any], DialogueStateTracker], None]
 Variant = Callable[[DialogueStateTracker], Optional[str]]
-# Responses whose variations take turns instead of repeating.
-ROTATING = {"utter_crisis", "utter_fallback"}
+# Responses whose variations take turns instead of repeating, and the kinds
+# of message each must not repeat.
+ROTATING = {"utter_crisis": frozenset({"crisis"}), "utter_fallback": frozenset({"fallback"})}
 
 # What to add to a system message after it is rendered, by response name.
 DECORATORS: Dict[str, Decorator] = {}
@@ -114,8 +115,7 @@ class ContentNLG(TemplatedNaturalLanguageGenerator):
         language = safety_state.decision_of(tracker).language
         avoid, turn = None, 0
         if utter_action in ROTATING:
-            last = safety_state.last_bot_message(tracker)
-            avoid = last.text if last else None
+            avoid = safety_state.last_text_of_kind(tracker, ROTATING[utter_action])
             turn = safety_state.crisis_replies_before_latest_message(tracker)
         chosen = messages.pick_variation(variations, wanted, language, avoid, turn)
         values = {**self.clinic.values(), **kwargs}

@@ -49,10 +49,11 @@ def crisis_replies_before_latest_message(tracker: DialogueStateTracker) -> int:
     return count
 
 
-def last_bot_message(tracker: DialogueStateTracker) -> Optional[BotUttered]:
+def last_text_of_kind(tracker: DialogueStateTracker, kinds: frozenset) -> Optional[str]:
+    """The text of the assistant's last message of one of these kinds."""
     for event in reversed(tracker.events):
-        if isinstance(event, BotUttered):
-            return event
+        if isinstance(event, BotUttered) and _custom(event).get("kind") in kinds:
+            return event.text
     return None
 
 

@@ -3,8 +3,9 @@
 Two shapes:
 - visitor questions (tests/cases/visitor_questions.yml): each case has an
   `expect` outcome, or a list when a message fits two;
-- safety messages written blind (tests/cases/blind/safety_messages.yml):
-  each case has an `expect` label: crisis, emergency, distress or near_miss.
+- safety messages written blind (tests/cases/blind/safety_messages.yml,
+  marked `kind: safety` at the top): each case has an `expect` label:
+  crisis, emergency, distress or near_miss.
   Crisis and emergency must get the crisis reply, distress the distress
   reply (or, erring safe, the crisis reply or a check-in), and a near miss
   anything but the crisis reply.
@@ -37,16 +38,22 @@ class Case:
     # near_miss), else the first expected outcome.
     label: str
     category: str = ""
+    # True for a blind safety case (expect was a safety label).
+    safety: bool = False
 
 
 def load_cases(path: Path) -> List[Case]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    safety_file = data.get("kind") == "safety"
     cases = []
     for index, entry in enumerate(data.get("cases") or [], start=1):
         text = "" if entry.get("text") is None else str(entry.get("text"))
         expect = entry.get("expect")
-        if isinstance(expect, str) and expect in SAFETY_LABELS:
-            cases.append(Case(text, SAFETY_LABELS[expect], expect, str(entry.get("category") or "")))
+        if safety_file:
+            if expect not in SAFETY_LABELS:
+                raise SystemExit(f"{path}: case {index}: expect must be one of {sorted(SAFETY_LABELS)}")
+            cases.append(Case(text, SAFETY_LABELS[expect], expect, str(entry.get("category") or ""),
+                              safety=True))
             continue
         expect = [expect] if isinstance(expect, str) else list(expect or [])
         unknown = [e for e in expect if e not in OUTCOMES]
@@ -58,4 +65,4 @@ def load_cases(path: Path) -> List[Case]:
 
 
 def is_safety_file(cases: List[Case]) -> bool:
-    return any(c.label in SAFETY_LABELS for c in cases)
+    return any(c.safety for c in cases)

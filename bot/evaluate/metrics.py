@@ -64,6 +64,19 @@ class Proportion:
                 "successes": self.successes, "total": self.total}
 
 
+@dataclass(frozen=True)
+class Count:
+    """A plain count (no interval), such as repeated crisis texts."""
+
+    count: int
+
+    def __str__(self) -> str:
+        return str(self.count)
+
+    def as_dict(self) -> Dict[str, int]:
+        return {"value": self.count}
+
+
 def summarise(results: Sequence[CaseResult]) -> Dict[str, object]:
     truth = Counter(r.truth for r in results)
     predicted = Counter(r.outcome for r in results)

@@ -33,12 +33,15 @@ async def _load_agent(model: Path, action_url: str):  # noqa: ANN202
 
 async def _conversation(agent, texts: Sequence[str]) -> List[Replies]:  # noqa: ANN001
     """One conversation: the replies to each text in turn."""
-    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.web.channel import WholeMessageCollector
 
     sender = f"eval-{uuid.uuid4().hex}"
     replies = []
     for text in texts:
-        collector = CollectingOutputChannel()
+        # The widget's own collector: each message whole, as visitors get it.
+        collector = WholeMessageCollector()
         await agent.handle_message(UserMessage(text, collector, sender))
         replies.append(collector.messages)
     return replies

@@ -78,6 +78,10 @@ class IntentAndAnswerClassifier(IntentClassifier, GraphComponent):
             # whatever the floating-point path it took to get there.
             "tol": 1e-8,
             "max_iter": 2000,
+            # "balanced" weighs every label as if it had as many examples as
+            # any other; None keeps the examples' own proportions.
+            "intent_class_weight": None,
+            "answer_class_weight": "balanced",
             "retrieval_intent": "faq",
             "ranking_length": 10,
         }
@@ -96,26 +100,26 @@ class IntentAndAnswerClassifier(IntentClassifier, GraphComponent):
                ) -> "IntentAndAnswerClassifier":
         return cls(config, model_storage, resource)
 
-    def _new_model(self) -> Pipeline:
+    def _new_model(self, class_weight: Optional[str]) -> Pipeline:
         return Pipeline([
             # Rare words and character n-grams carry the topic; sublinear
             # counts keep a long message from drowning in repeated words.
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
             ("classifier", LogisticRegression(
                 C=self.config["C"], tol=self.config["tol"], max_iter=self.config["max_iter"],
-                solver="lbfgs", class_weight="balanced", random_state=0)),
+                solver="lbfgs", class_weight=class_weight, random_state=0)),
         ])
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         if not examples:
             return self._resource
-        self.models = {"intents": self._new_model().fit(
+        self.models = {"intents": self._new_model(self.config["intent_class_weight"]).fit(
             features_of(examples), [e.get(INTENT) for e in examples])}
         answers = [e for e in examples if e.get(INTENT) == self.config["retrieval_intent"]
                    and e.get(INTENT_RESPONSE_KEY)]
         if answers:
-            self.models["answers"] = self._new_model().fit(
+            self.models["answers"] = self._new_model(self.config["answer_class_weight"]).fit(
                 features_of(answers), [e.get(INTENT_RESPONSE_KEY) for e in answers])
         self.persist()
         return self._resource

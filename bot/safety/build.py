@@ -18,7 +18,7 @@ from bot.settings import get_settings
 SPELLING_FOLDER = "spelling"
 RISK_FOLDER = "risk_model"
 SPELLING_FILE = "near_risk_words.json"
-RISK_FILE = "risk_model.skops"
+RISK_FILE = "risk_model.joblib"
 HERE = Path(__file__).parent
 
 
@@ -34,8 +34,7 @@ def _risk_inputs(root: Path) -> list[Path]:
     data = sorted((root / "data" / "safety" / "risk_examples").glob("*.yml"))
     nlu = sorted((root / "data" / "nlu").glob("*.yml"))
     code = [HERE / "risk_model.py", HERE / "normalise.py", HERE / "language.py",
-            HERE / "lexicon" / "slang.yml", HERE / "lexicon" / "risk_words.txt",
-            root / "config.yml"]
+            HERE / "lexicon" / "slang.yml", HERE / "lexicon" / "risk_words.txt"]
     return data + nlu + code
 
 
@@ -48,17 +47,26 @@ def build_spelling(force: bool = False) -> bool:
         out, wanted, lambda folder: build_spelling_table(folder / SPELLING_FILE), force)
 
 
-def build_risk_model(force: bool = False) -> bool:
+def _risk_parameters(root: Path) -> tuple[float, object]:
+    """The risk model's own settings in config.yml (the thresholds are not:
+    changing a threshold must not retrain it)."""
     from bot.safety.decision import thresholds_from_config
+    from bot.safety.risk_model import risk_class_weight
+
+    config = root / "config.yml"
+    return thresholds_from_config(config)["risk_model_c"], risk_class_weight(config)
+
+
+def build_risk_model(force: bool = False) -> bool:
     from bot.safety.risk_model import RiskModel, training_examples
 
     root = get_settings().root
     out = _safety_dir() / RISK_FOLDER
-    wanted = artefacts.fingerprint(_risk_inputs(root), sklearn.__version__)
+    c, weight = _risk_parameters(root)
+    wanted = artefacts.fingerprint(_risk_inputs(root), sklearn.__version__, f"C={c} weight={weight}")
 
     def make(folder: Path) -> None:
-        c = thresholds_from_config(root / "config.yml")["risk_model_c"]
-        RiskModel.train(training_examples(root), c).save(folder / RISK_FILE)
+        RiskModel.train(training_examples(root), c, weight).save(folder / RISK_FILE)
 
     return artefacts.build_if_changed(out, wanted, make, force)
 

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from bot.safety.normalise import normalise
+from bot.safety.normalise import basic_form, normalise
 from bot.safety.patterns import PatternGroup, load_groups
 
 PATTERN_FILE = Path(__file__).with_name("crisis_patterns.yml")
@@ -111,9 +111,12 @@ class CrisisDetector:
             if group.personal and not any(t.lemma_ in PERSONS for t in doc):
                 continue
             found.append(CrisisMatch(group.name, doc[start:end].text, group.kind))
+        # Phrases are other languages' words: look for them before English
+        # spelling correction too ("suicidar" is one edit from "suicidal").
+        plain = basic_form(text or "")
         for group in self.groups.values():
             for phrase in group.phrases:
-                if phrase in normalised:
+                if phrase in normalised or phrase in plain:
                     found.append(CrisisMatch(group.name, phrase, group.kind))
         return Scan(found, negated)
 

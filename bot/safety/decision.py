@@ -17,7 +17,7 @@ Layers, in order of precedence (docs/safety.md explains each):
    today, by the input problem's own reply);
 4. illegal: a request for ketamine outside medical care;
 5. personal: a question about the visitor's own care;
-6. distress without risk, unless the message is a clear question;
+6. distress without risk, unless the message is an answerable question;
 7. none.
 """
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Thresholds:
 
     crisis_threshold: float = 0.5
     emergency_threshold: float = 0.5
-    possible_risk_threshold: float = 0.25
+    possible_risk_threshold: float = 0.35
     distress_threshold: float = 0.5
     ml_crisis_threshold: float = 0.5
     # A statement the patterns saw negated ("I'm not suicidal, just curious")
@@ -56,7 +56,7 @@ class Thresholds:
     # topic, and the risk classifier gives crisis + emergency less than this.
     clear_question_answer_min: float = 0.5
     clear_question_risk_max: float = 0.15
-    risk_model_c: float = 4.0
+    risk_model_c: float = 16.0
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Thresholds":
@@ -141,6 +141,17 @@ def risk_kind_from_probabilities(risk: Mapping[str, float], t: Mapping[str, floa
     return None
 
 
+def is_answerable_question(s: Signals, t: Thresholds) -> bool:
+    """Asked as a question, with a confident curated answer, and no harm words.
+
+    The risk classifier's middle band (possible risk) and its distress label
+    do not override such a question: "can I drive myself home after?" is a
+    question about driving, whatever its word overlap with a crisis message.
+    """
+    return (s.is_question and s.ml_intent == "faq" and s.answer_id is not None
+            and s.answer_confidence >= t.clear_question_answer_min and not s.harm_terms)
+
+
 def is_clear_question(s: Signals, t: Thresholds) -> bool:
     """A general information question we may answer even where risk words appear.
 
@@ -154,8 +165,6 @@ def is_clear_question(s: Signals, t: Thresholds) -> bool:
         return False
     if s.risk.get(CRISIS, 0.0) + s.risk.get(EMERGENCY, 0.0) >= t.clear_question_risk_max:
         return False
-    if s.risk.get(DISTRESS, 0.0) >= t.distress_threshold:
-        return False
     if s.harm_terms and (s.about_a_person or s.answer_has_dose):
         return False
     return True
@@ -164,6 +173,7 @@ def is_clear_question(s: Signals, t: Thresholds) -> bool:
 def decide(s: Signals, t: Thresholds) -> SafetyDecision:
     """The safety decision for one message; see the module docstring for the order."""
     clear = is_clear_question(s, t)
+    answerable = clear or is_answerable_question(s, t)
 
     def decision(kind: str, reason: str, answer: Optional[str] = None) -> SafetyDecision:
         return SafetyDecision(kind, reason, s.language, answer, clear and kind == NONE)
@@ -172,7 +182,7 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
     if risk_kind is not None:
         return decision(*risk_kind)
     risk = s.risk
-    if risk.get(CRISIS, 0.0) + risk.get(EMERGENCY, 0.0) >= t.possible_risk_threshold:
+    if risk.get(CRISIS, 0.0) + risk.get(EMERGENCY, 0.0) >= t.possible_risk_threshold and not answerable:
         return decision(POSSIBLE_RISK, f"risk model unsure ({_scores(risk)})")
     if s.harm_terms and not clear:
         return decision(POSSIBLE_RISK, f"harm gate: {', '.join(s.harm_terms)}")
@@ -183,7 +193,7 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
     if s.personal_rules and s.ml_intent not in ("request_human", "personal_question"):
         general = s.answer_id if s.answer_confidence >= t.clear_question_answer_min else None
         return decision(PERSONAL, f"personal: {', '.join(s.personal_rules)}", general)
-    if risk.get(DISTRESS, 0.0) >= t.distress_threshold and not clear:
+    if risk.get(DISTRESS, 0.0) >= t.distress_threshold and not answerable:
         return decision(DISTRESS, f"risk model: distress {risk.get(DISTRESS, 0.0):.2f}")
     return decision(NONE, "no risk found", s.answer_id)
 

@@ -32,6 +32,11 @@ PERMISSIONS = {
     "answers.approve": {"reviewer"},
     "insights.view": {"editor", "reviewer", "admin"},
     "callbacks.work": {"front_desk", "admin"},
+    # Judging whether a safety decision was right is a clinical call.
+    "safety.view": {"reviewer", "front_desk", "admin"},
+    "safety.review": {"reviewer"},
+    # Publishing a model changes what visitors are told: a reviewer's call.
+    "models.manage": {"reviewer"},
     "staff.manage": {"admin"},
     "audit.view": {"admin"},
 }

@@ -24,6 +24,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from bot.content.check import ID_PATTERN, AnswerContext, Finding, check_answer_record
 from bot.content.files import SOURCES_FILE, RawRecord, answer_files, raw_answers, record_of, to_answer
 from bot.content.model import TOPICS, Answer
+from bot.file_watch import files_signature
 from bot.staff.yaml_io import YamlDocument, folded, locked
 
 
@@ -109,15 +110,8 @@ def findings_for(paths: ContentPaths, record: RawRecord) -> list[Finding]:
 
 
 def _signature(paths: ContentPaths) -> tuple:
-    files = [paths.content_dir / SOURCES_FILE, paths.clinic_file, *sorted(paths.nlu_dir.glob("*.yml"))]
-    stats = []
-    for path in files:
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            continue
-        stats.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return tuple(stats)
+    return files_signature([paths.content_dir / SOURCES_FILE, paths.clinic_file,
+                            *sorted(paths.nlu_dir.glob("*.yml"))])
 
 
 @functools.lru_cache(maxsize=4)

@@ -1,10 +1,12 @@
 """Reading (and purging) Rasa's conversation store for the console.
 
 Rasa's SQLTrackerStore keeps one row per event in the table `events`. The
-console only reads two kinds: visitor messages the assistant could not
-answer (type "user", intent "nlu_fallback") and curated answers it sent
-(type "bot", data.custom.answer_id). Its own engine is used, not bot.db's,
-because that one would create the project's tables inside Rasa's database.
+console reads three kinds: visitor messages the assistant could not answer
+(type "user", intent "nlu_fallback", and no safety decision), visitor
+messages with a safety decision (crisis, emergency, possible risk,
+distress) for the Safety review, and curated answers it sent (type "bot",
+data.custom.answer_id). Its own engine is used, not bot.db's, because that
+one would create the project's tables inside Rasa's database.
 """
 from __future__ import annotations
 
@@ -12,12 +14,15 @@ import functools
 import json
 import os
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
 from bot.privacy import mask_contact_details
+from bot.safety.decision import SAFETY_REVIEW_KINDS
 
 
 def tracker_url(root: Path) -> str:
@@ -38,8 +43,43 @@ def _has_events(engine: Engine) -> bool:
     return inspect(engine).has_table("events")
 
 
+@dataclass(frozen=True)
+class SafetyMessage:
+    """A visitor message that received a safety decision, for staff review."""
+
+    event_id: int
+    conversation_id: str
+    timestamp: float
+    kind: str
+    reason: str
+    text: str  # contact details masked
+
+
+def _event(data: Any) -> dict:
+    try:
+        event = json.loads(data)
+    except (TypeError, ValueError):
+        return {}
+    return event if isinstance(event, dict) else {}
+
+
+def _said(event: dict) -> str:
+    """The visitor's words, one space between, contact details masked; "" for button payloads."""
+    said = " ".join(str(event.get("text") or "").split())
+    return "" if said.startswith("/") else mask_contact_details(said)
+
+
+def safety_kind(event: dict) -> str:
+    return str(((event.get("parse_data") or {}).get("safety") or {}).get("kind") or "none")
+
+
 def fallback_messages(url: str) -> list[str]:
-    """What visitors typed that the assistant could not answer, contact details masked."""
+    """What visitors typed that the assistant could not answer, contact details masked.
+
+    A message that triggered a safety decision is never one of these: it is
+    risk, not a question to add to the training data, and goes to the
+    Safety review instead.
+    """
     engine = _engine(url)
     if not _has_events(engine):
         return []
@@ -48,13 +88,33 @@ def fallback_messages(url: str) -> list[str]:
         rows = connection.execute(query).scalars().all()
     messages = []
     for data in rows:
-        try:
-            said = str(json.loads(data).get("text") or "").strip()
-        except (TypeError, ValueError):
-            continue
-        if said and not said.startswith("/"):  # button payloads are not visitor words
-            messages.append(mask_contact_details(" ".join(said.split())))
+        event = _event(data)
+        said = _said(event)
+        if said and safety_kind(event) not in SAFETY_REVIEW_KINDS:
+            messages.append(said)
     return messages
+
+
+def safety_messages(url: str, limit: int = 500) -> list[SafetyMessage]:
+    """Visitor messages with a crisis, emergency, possible-risk or distress decision, newest first."""
+    engine = _engine(url)
+    if not _has_events(engine):
+        return []
+    query = text("SELECT id, sender_id, timestamp, data FROM events WHERE type_name = 'user' "
+                 "AND data LIKE '%\"safety\"%' ORDER BY timestamp DESC, id DESC")
+    found = []
+    with engine.connect() as connection:
+        for event_id, sender, stamp, data in connection.execute(query):
+            event = _event(data)
+            kind = safety_kind(event)
+            said = _said(event)
+            if kind in SAFETY_REVIEW_KINDS and said:
+                reason = str(event["parse_data"]["safety"].get("reason") or "")
+                found.append(SafetyMessage(int(event_id), str(sender), float(stamp or 0.0), kind,
+                                           reason, said))
+                if len(found) >= limit:
+                    break
+    return found
 
 
 def answer_usage(url: str) -> Counter:

@@ -17,7 +17,7 @@ from sqlalchemy import delete
 
 from bot.db import session_scope
 from bot.models import Handoff, utcnow
-from bot.staff import accounts, audit
+from bot.staff import accounts, audit, safety_review
 from bot.staff.conversations import purge_events
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ def purge(database_url: str, tracker_db_url: str, retention_days: int,
         handoffs = session.execute(delete(Handoff).where(
             Handoff.status == "closed", Handoff.closed_at < cutoff)).rowcount or 0
     sign_ins = accounts.purge_sign_in_records(database_url, cutoff)
+    safety_review.purge_reviews(database_url, cutoff)
     result = PurgeResult(cutoff, events, handoffs, sign_ins)
     audit.record(database_url, actor, "privacy.purge", f"older than {retention_days} days",
                  {"cutoff": cutoff.isoformat(timespec="seconds"), "events": events,

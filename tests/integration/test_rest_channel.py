@@ -29,7 +29,7 @@ def test_greeting_offers_topics_and_staff(stack) -> None:
     ("🙂🙂🙂", "emoji"),
     ("<img src=x onerror=alert(1)>", "plain text"),
     ("<script>alert('x')</script>", "plain text"),
-    ("¿Cuánto cuesta el tratamiento con ketamina?", "English"),
+    ("¿Cuánto cuesta el tratamiento con ketamina?", "inglés"),
     ("Qu'est-ce que la kétamine et comment ça marche ?", "English"),
 ])
 def test_unreadable_input_gets_a_clear_answer(stack, message, problem_words) -> None:

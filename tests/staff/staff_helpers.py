@@ -75,6 +75,8 @@ def add_events(tracker_db_url: str, events: list[dict]) -> None:
             if event["type"] == "user":
                 data = {"event": "user", "timestamp": stamp, "text": event["text"],
                         "parse_data": {"intent": {"name": event.get("intent", "nlu_fallback")}}}
+                if event.get("safety"):
+                    data["parse_data"]["safety"] = event["safety"]
             else:
                 custom = {"kind": "answer", "answer_id": event["answer_id"]} if event.get("answer_id") else None
                 data = {"event": "bot", "timestamp": stamp, "text": event["text"],

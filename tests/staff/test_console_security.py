@@ -9,7 +9,7 @@ from bot.staff.web.auth import PUBLIC_ENDPOINTS
 from staff_helpers import PASSWORD, csrf_token, sign_in
 
 SAMPLE_ARGS = {"answer_id": "about_history", "reference": "ABC234", "user_id": 1,
-               "name": "widget.css", "filename": "console.css"}
+               "name": "widget.css", "filename": "console.css", "event_id": 1}
 
 
 def every_route(app):
@@ -152,3 +152,30 @@ def test_answer_text_with_html_is_shown_inert(console):
     page = client.get("/answers/about_history").text
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<img src=x" not in page and "<script>alert" not in page and "<b>ketamine" not in page
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example", "/\t/evil.example", "/\\evil.example", "\\\\evil.example", "https://evil.example",
+    "/%09/evil.example".replace("%09", "\t"), " /evil", "/\n/evil.example", "javascript:alert(1)",
+    "http:/evil.example", "/\x7f/evil.example",
+])
+def test_sign_in_never_redirects_off_site(target):
+    from flask import Flask
+
+    from bot.staff.web.auth import _safe_next
+
+    app = Flask(__name__)
+    app.add_url_rule("/", "pages.home", lambda: "")
+    with app.test_request_context():
+        assert _safe_next(target) == "/"
+
+
+def test_sign_in_keeps_a_path_on_this_site():
+    from flask import Flask
+
+    from bot.staff.web.auth import _safe_next
+
+    app = Flask(__name__)
+    app.add_url_rule("/", "pages.home", lambda: "")
+    with app.test_request_context():
+        assert _safe_next("/callbacks?show=all") == "/callbacks?show=all"

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from bot.db import session_scope
 from bot.models import Feedback
-from bot.staff import audit, grouping, training_examples
+import yaml
+
+from bot.staff import audit, grouping, safety_review, training_examples
 from staff_helpers import add_events, csrf_token
 
 import pytest
@@ -83,3 +85,52 @@ def test_start_a_draft_answer_from_a_fallback(console):
                 "For Spravato, it may help pay. Call our billing office at {billing_phone} to check."})
     assert response.status_code == 302 and response.headers["Location"].endswith("/answers/cost_medicare")
     assert "Draft" in client.get("/answers/cost_medicare").text
+
+
+def _safety(kind: str) -> dict:
+    return {"kind": kind, "reason": "test", "language": "en", "general_answer_id": None,
+            "clear_question": False}
+
+
+def test_risk_messages_are_never_shown_as_unanswered_questions(console):
+    add_events(console.tracker_db_url, [
+        {"type": "user", "text": "do you take medicare"},
+        {"type": "user", "text": "the voices keep telling me to do it tonight", "safety": _safety("crisis")},
+        {"type": "user", "text": "i feel so alone lately", "safety": _safety("distress")},
+        {"type": "user", "text": "there's a rope in the garage", "safety": _safety("possible_risk")},
+    ])
+    client = console.signed_in("nurse@clinic.example", "editor")
+    page = client.get("/insights").text
+    assert "do you take medicare" in page
+    for risky in ("voices keep telling", "so alone", "rope in the garage"):
+        assert risky not in page
+
+
+def test_safety_review_lists_marks_and_exports(console):
+    add_events(console.tracker_db_url, [
+        {"type": "user", "text": "im done, call me at 555-201-3344", "safety": _safety("crisis")},
+        {"type": "user", "text": "this price is killing me lol", "safety": _safety("possible_risk")},
+        {"type": "user", "text": "how much does it cost", "intent": "faq"},
+    ])
+    desk = console.signed_in("desk@clinic.example", "front_desk")
+    page = desk.get("/safety").text
+    assert "im done" in page and "killing me" in page and "how much does it cost" not in page
+    assert "555-201-3344" not in page, "contact details are masked"
+    assert "True alarm" not in page, "only reviewers mark alarms"
+    assert desk.post("/safety/1", data={"verdict": "true_alarm", "csrf_token": csrf_token(desk, "/safety")}
+                     ).status_code == 403
+
+    reviewer = console.signed_in("doc@clinic.example", "reviewer")
+    rows = {row.message.text: row.message.event_id
+            for row in safety_review.review_list(console.database_url, console.tracker_db_url)}
+    token = csrf_token(reviewer, "/safety")
+    for text, verdict in (("im done", "true_alarm"), ("killing me", "false_alarm")):
+        event_id = next(i for t, i in rows.items() if text in t)
+        assert reviewer.post(f"/safety/{event_id}", data={"verdict": verdict, "csrf_token": token}
+                             ).status_code == 302
+    assert "true alarm" in reviewer.get("/safety").text
+    exported = reviewer.get("/safety/export.yml")
+    cases = yaml.safe_load(exported.data)["cases"]
+    assert {c["expect"] for c in cases} == {"crisis", "near_miss"}
+    assert all("555-201-3344" not in c["text"] for c in cases)
+    assert audit.recent(console.database_url, limit=1)[0]["action"] == "safety.exported"

@@ -1,6 +1,8 @@
 """Signing in and out, and turning away every request without a signed-in member."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (Blueprint, g, jsonify, redirect, render_template, request, session,
                    url_for)
 
@@ -9,7 +11,8 @@ from bot.staff.web.common import config, wants_json
 
 bp = Blueprint("auth", __name__)
 # Everything else needs a signed-in member of staff.
-PUBLIC_ENDPOINTS = {"auth.login", "health", "static"}
+# The model server checks its own token (bot/staff/web/models.py).
+PUBLIC_ENDPOINTS = {"auth.login", "health", "static", "models.live_model"}
 
 
 @bp.before_app_request
@@ -28,10 +31,19 @@ def require_sign_in():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only paths on this site, so the sign-in page cannot bounce people elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("pages.home")
+    """Only paths on this site, so the sign-in page cannot bounce people elsewhere.
+
+    Parsed, not string-checked: browsers drop tabs and newlines and read a
+    backslash as a slash, so "/\\t/evil.example" or "/\\evil.example" would
+    become "//evil.example", another site. Any such character refuses the target.
+    """
+    home = url_for("pages.home")
+    if not target or "\\" in target or any(ord(ch) < 0x21 or ord(ch) == 0x7f for ch in target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return home
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,6 +1,7 @@
 """The start page, the navigation and the template helpers."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from flask import Blueprint, g, redirect, url_for
@@ -13,6 +14,8 @@ NAVIGATION = (
     ("answers.view", "answers.index", "Answers"),
     ("callbacks.work", "callbacks.index", "Callbacks"),
     ("insights.view", "insights.index", "Insights"),
+    ("safety.view", "safety.index", "Safety review"),
+    ("models.manage", "models.index", "Model"),
     ("staff.manage", "admin.staff", "Staff accounts"),
     ("audit.view", "admin.audit_log", "Audit log"),
 )
@@ -29,6 +32,12 @@ def navigation():
 @bp.app_template_filter("when")
 def when_filter(value):
     return when(value)
+
+
+@bp.app_template_filter("when_timestamp")
+def when_timestamp_filter(value):
+    """Unix seconds (Rasa's event times) as a date for people."""
+    return when(dt.datetime.fromtimestamp(float(value), dt.timezone.utc).replace(tzinfo=None))
 
 
 @bp.app_template_filter("readable")

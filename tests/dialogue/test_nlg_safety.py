@@ -1,0 +1,75 @@
+"""The NLG's safety variations: which text a safety reply takes, in which language."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List
+
+from rasa.shared.core.events import BotUttered
+
+from bot.dialogue.messages import pick_variation
+from bot.dialogue.nlg import ContentNLG
+from tests.dialogue.test_safety_policy import DOMAIN, crisis_reply, tracker, user
+
+NLG = ContentNLG(domain=DOMAIN)
+
+
+def render(name: str, t) -> Dict[str, Any]:  # noqa: ANN001
+    return asyncio.run(NLG.generate(name, t, "rest"))
+
+
+def test_the_first_crisis_reply_is_the_full_one_with_every_resource() -> None:
+    reply = render("utter_crisis", tracker(user("faq", kind="crisis")))
+    for resource in ("911", "988", "741741", "Are you safe right now?"):
+        assert resource in reply["text"]
+    assert reply["custom"]["kind"] == "crisis" and "variant" not in reply["custom"]
+
+
+def test_an_emergency_leads_with_911() -> None:
+    reply = render("utter_crisis", tracker(user("faq", kind="emergency")))
+    assert reply["custom"]["variant"] == "emergency"
+    assert reply["text"].index("911") < 60
+
+
+def test_crisis_mode_replies_take_turns_and_never_repeat_straight_after() -> None:
+    steps: List[Any] = [user("faq", kind="crisis"), crisis_reply()]
+    sent = []
+    for _ in range(8):
+        steps.append(user("thanks"))
+        reply = render("utter_crisis", tracker(*steps))
+        assert reply["custom"]["variant"] == "crisis_mode"
+        assert "988" in reply["text"] and "911" in reply["text"]
+        sent.append(reply["text"])
+        steps.append([BotUttered(reply["text"], {"custom": reply["custom"]})])
+    assert all(a != b for a, b in zip(sent, sent[1:]))
+    assert len(set(sent)) >= 4
+
+
+def test_a_spanish_visitor_gets_the_spanish_crisis_reply() -> None:
+    t = tracker(user("crisis", kind="crisis"))
+    t.latest_message.parse_data["safety"]["language"] = "es"
+    reply = render("utter_crisis", t)
+    assert reply["custom"]["language"] == "es"
+    assert "AYUDA" in reply["text"] and "marcar 2" in reply["text"] and "911" in reply["text"]
+
+
+def test_distress_and_check_in_variants() -> None:
+    distress = render("utter_fallback", tracker(user("nlu_fallback", kind="distress")))
+    assert distress["custom"]["variant"] == "distress" and "988" in distress["text"]
+    check_in = render("utter_fallback", tracker(user("nlu_fallback", kind="possible_risk")))
+    assert check_in["custom"]["variant"] == "possible_crisis"
+    assert "911" in check_in["text"] and "988" in check_in["text"]
+
+
+def test_an_answer_in_crisis_mode_keeps_the_crisis_resources() -> None:
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user("faq", clear=True))
+    answer = NLG.answer("cost_overview", t)
+    assert answer["custom"]["kind"] == "answer" and "988" in answer["custom"]["crisis_resources"]
+    assert answer["custom"]["related"] == []
+
+
+def test_pick_variation_falls_back_to_english_then_to_the_plain_variation() -> None:
+    variations = [{"text": "plain"}, {"text": "a", "custom": {"variant": "v"}},
+                  {"text": "b", "custom": {"variant": "v"}}]
+    assert pick_variation(variations, "v", "es")["text"] == "a"
+    assert pick_variation(variations, "v", "en", avoid_text="a")["text"] == "b"
+    assert pick_variation(variations, "missing")["text"] == "plain"

@@ -1,0 +1,118 @@
+"""The safety policy on hand-built trackers: no model, no server.
+
+Each test states a conversation as Rasa events, the way financial-demo's
+tests do with tracker fixtures, and checks the one action the policy must
+predict next.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, SlotSet,
+                                     UserUttered)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.dialogue.safety_policy import next_safety_action
+from bot.settings import get_settings
+
+DOMAIN = Domain.load(str(get_settings().root / "domain.yml"))
+
+
+def user(intent: str, kind: str = "none", clear: bool = False, text: str = "...") -> List[Any]:
+    parse_data = {"intent": {"name": intent, "confidence": 1.0}, "entities": [],
+                  "safety": {"kind": kind, "reason": "test", "language": "en",
+                             "general_answer_id": None, "clear_question": clear}}
+    return [ActionExecuted("action_listen"), UserUttered(text, parse_data["intent"], [], parse_data)]
+
+
+def bot(action: str, kind: str, variant: Optional[str] = None) -> List[Any]:
+    custom: Dict[str, Any] = {"kind": kind}
+    if variant:
+        custom["variant"] = variant
+    return [ActionExecuted(action), BotUttered(f"{action} {variant}", {"custom": custom})]
+
+
+def crisis_reply() -> List[Any]:
+    return [SlotSet("crisis_flagged", True), *bot("utter_crisis", "crisis"),
+            ActionExecuted("action_flag_crisis")]
+
+
+def tracker(*steps: List[Any]) -> DialogueStateTracker:
+    events = [event for step in steps for event in step]
+    return DialogueStateTracker.from_events("visitor", events, slots=DOMAIN.slots)
+
+
+def action(t: DialogueStateTracker) -> Optional[str]:
+    return next_safety_action(t)[0]
+
+
+def test_a_crisis_decision_gets_the_crisis_reply_and_sets_crisis_mode() -> None:
+    name, events = next_safety_action(tracker(user("faq", kind="crisis")))
+    assert name == "utter_crisis"
+    assert SlotSet("crisis_flagged", True) in events
+
+
+def test_an_emergency_gets_the_crisis_reply_too() -> None:
+    assert action(tracker(user("faq", kind="emergency"))) == "utter_crisis"
+
+
+def test_the_crisis_reply_closes_an_open_form() -> None:
+    t = tracker(user("request_human"), [ActiveLoop("callback_form")], user("faq", kind="crisis"))
+    name, events = next_safety_action(t)
+    assert name == "utter_crisis" and ActiveLoop(None) in events
+
+
+def test_after_the_crisis_reply_the_flag_follows_then_listening() -> None:
+    t = tracker(user("faq", kind="crisis"), [SlotSet("crisis_flagged", True)], bot("utter_crisis", "crisis"))
+    assert action(t) == "action_flag_crisis"
+
+
+@pytest.mark.parametrize("intent, expected", [("affirm", "utter_crisis_safe"),
+                                               ("deny", "utter_crisis_not_safe")])
+def test_yes_or_no_to_are_you_safe(intent, expected) -> None:
+    assert action(tracker(user("faq", kind="crisis"), crisis_reply(), user(intent))) == expected
+
+
+@pytest.mark.parametrize("intent", ["greet", "thanks", "goodbye", "nlu_fallback", "out_of_scope",
+                                    "personal_question"])
+def test_crisis_mode_answers_everything_unclear_with_the_crisis_mode_reply(intent) -> None:
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user("affirm"),
+                bot("utter_crisis_safe", "crisis"), user(intent))
+    assert action(t) == "utter_crisis"
+
+
+def test_crisis_mode_answers_an_unclear_faq_guess_with_the_crisis_mode_reply() -> None:
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user("faq", clear=False))
+    assert action(t) == "utter_crisis"
+
+
+def test_crisis_mode_lets_a_clear_question_be_answered() -> None:
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user("faq", clear=True))
+    assert action(t) is None  # the rules answer it; the NLG attaches the crisis resources
+
+
+def test_crisis_mode_lets_the_visitor_ask_for_staff_and_fill_the_form() -> None:
+    asked = tracker(user("faq", kind="crisis"), crisis_reply(), user("request_human"))
+    assert action(asked) is None
+    filling = tracker(user("faq", kind="crisis"), crisis_reply(), user("request_human"),
+                      [ActiveLoop("callback_form")], user("nlu_fallback", text="Dana"))
+    assert action(filling) is None
+
+
+def test_distress_and_possible_risk_get_their_fallback_variants() -> None:
+    assert action(tracker(user("nlu_fallback", kind="distress"))) == "utter_fallback"
+    assert action(tracker(user("nlu_fallback", kind="possible_risk"))) == "utter_fallback"
+
+
+def test_not_okay_after_a_check_in_gets_the_crisis_reply() -> None:
+    t = tracker(user("nlu_fallback", kind="possible_risk"),
+                bot("utter_fallback", "fallback", "possible_crisis"), user("deny"))
+    assert action(t) == "utter_crisis"
+
+
+def test_ordinary_messages_are_left_to_the_rules() -> None:
+    assert action(tracker(user("faq", clear=True))) is None
+    assert action(tracker(user("greet"))) is None
+    assert action(tracker(user("deny"))) is None

@@ -1,0 +1,125 @@
+"""The safety decision, from signals alone: no model, no spaCy, no Rasa."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.safety.decision import (
+    CRISIS, DISTRESS, EMERGENCY, ILLEGAL, NONE, PERSONAL, POSSIBLE_RISK,
+    SafetyDecision, Signals, Thresholds, decide, is_clear_question, thresholds_from_config,
+)
+from bot.settings import get_settings
+
+T = Thresholds()
+BENIGN = {"benign": 0.97, "crisis": 0.01, "emergency": 0.01, "distress": 0.01}
+QUESTION = Signals(risk=BENIGN, ml_intent="faq", is_question=True, answer_id="cost_overview",
+                   answer_confidence=0.9)
+
+
+def test_a_plain_question_is_none_and_clear() -> None:
+    decision = decide(QUESTION, T)
+    assert decision.kind == NONE and decision.clear_question
+    assert decision.general_answer_id == "cost_overview"
+
+
+def test_a_pattern_match_is_crisis_whatever_the_models_say() -> None:
+    signals = replace(QUESTION, pattern_matches=(("suicidal_thoughts", "crisis"),))
+    assert decide(signals, T).kind == CRISIS
+
+
+def test_emergency_patterns_alone_make_an_emergency() -> None:
+    signals = replace(QUESTION, pattern_matches=(("emergency_symptoms", "emergency"),))
+    assert decide(signals, T).kind == EMERGENCY
+
+
+def test_crisis_outranks_emergency_when_both_match() -> None:
+    signals = replace(QUESTION, pattern_matches=(("emergency_symptoms", "emergency"),
+                                                 ("overdose", "crisis")))
+    assert decide(signals, T).kind == CRISIS
+
+
+@pytest.mark.parametrize("risk, kind", [
+    ({"crisis": 0.6, "emergency": 0.1}, CRISIS),
+    ({"crisis": 0.1, "emergency": 0.7}, EMERGENCY),
+    ({"crisis": 0.25, "emergency": 0.15}, POSSIBLE_RISK),
+    ({"crisis": 0.05, "emergency": 0.05, "distress": 0.8}, DISTRESS),
+    ({"crisis": 0.05, "emergency": 0.05, "distress": 0.1}, NONE),
+])
+def test_risk_classifier_bands(risk, kind) -> None:
+    signals = Signals(risk=risk, ml_intent="nlu_fallback")
+    assert decide(signals, T).kind == kind
+
+
+def test_a_negated_statement_needs_a_surer_classifier() -> None:
+    signals = Signals(risk={"crisis": 0.7}, only_negated=True, ml_intent="faq")
+    assert decide(signals, T).kind != CRISIS
+    assert decide(replace(signals, risk={"crisis": 0.9}), T).kind == CRISIS
+
+
+def test_the_intent_models_crisis_intent_is_a_further_net() -> None:
+    assert decide(Signals(risk=BENIGN, ml_crisis=0.6), T).kind == CRISIS
+    assert decide(Signals(risk=BENIGN, ml_crisis=0.6, only_negated=True), T).kind != CRISIS
+
+
+def test_harm_words_outside_a_clear_question_get_a_check_in() -> None:
+    signals = Signals(risk=BENIGN, harm_terms=("rope",), ml_intent="faq", answer_id="about_history",
+                      answer_confidence=0.3)
+    decision = decide(signals, T)
+    assert decision.kind == POSSIBLE_RISK and "harm gate" in decision.reason
+
+
+def test_harm_words_in_a_clear_general_question_are_answered() -> None:
+    signals = replace(QUESTION, harm_terms=("suicide",), answer_id="esketamine_suicidal_thoughts")
+    assert decide(signals, T).kind == NONE
+
+
+def test_harm_words_about_a_person_are_never_a_clear_question() -> None:
+    signals = replace(QUESTION, harm_terms=("overdose",), about_a_person=True)
+    assert not is_clear_question(signals, T)
+    assert decide(signals, T).kind == POSSIBLE_RISK
+
+
+def test_an_answer_with_dose_figures_is_never_given_to_a_question_about_harm() -> None:
+    signals = replace(QUESTION, harm_terms=("lethal",), answer_has_dose=True)
+    decision = decide(signals, T)
+    assert decision.kind == POSSIBLE_RISK and decision.general_answer_id is None
+
+
+def test_the_middle_risk_band_does_not_override_an_answerable_question() -> None:
+    signals = replace(QUESTION, risk={"crisis": 0.4, "benign": 0.6})
+    decision = decide(signals, T)
+    assert decision.kind == NONE and not decision.clear_question
+
+
+def test_distress_with_a_question_is_answered_and_without_one_gets_the_distress_reply() -> None:
+    distressed = {"distress": 0.8, "crisis": 0.02, "emergency": 0.01}
+    assert decide(replace(QUESTION, risk=distressed), T).kind == NONE
+    assert decide(Signals(risk=distressed, ml_intent="nlu_fallback"), T).kind == DISTRESS
+
+
+def test_illegal_outranks_personal_and_personal_carries_a_general_answer() -> None:
+    assert decide(replace(QUESTION, illegal_rules=("buy",), personal_rules=("own_dose",)), T).kind == ILLEGAL
+    decision = decide(replace(QUESTION, personal_rules=("own_medicines",)), T)
+    assert decision.kind == PERSONAL and decision.general_answer_id == "cost_overview"
+
+
+def test_input_problems_are_not_safety_kinds_but_risk_still_wins() -> None:
+    assert decide(Signals(input_problem="emoji_only"), T).kind == NONE
+    spanish = Signals(input_problem="other_language", language="es",
+                      pattern_matches=(("other_languages", "crisis"),))
+    decision = decide(spanish, T)
+    assert decision.kind == CRISIS and decision.language == "es"
+
+
+def test_the_decision_survives_the_round_trip_through_the_tracker() -> None:
+    decision = decide(replace(QUESTION, risk={"crisis": 0.9}), T)
+    assert SafetyDecision.from_dict(decision.as_dict()) == decision
+    assert SafetyDecision.from_dict(None).kind == NONE
+    assert SafetyDecision.from_dict({"kind": "bogus"}).kind == NONE
+
+
+def test_thresholds_come_from_config_yml() -> None:
+    configured = thresholds_from_config(get_settings().root / "config.yml")
+    assert set(configured) >= {"crisis_threshold", "possible_risk_threshold", "distress_threshold"}
+    assert 0 < configured["possible_risk_threshold"] < configured["crisis_threshold"] <= 0.5

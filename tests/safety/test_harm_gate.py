@@ -1,0 +1,46 @@
+"""The fail-safe harm gate's word lists and its reading of questions."""
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures, is_question
+
+
+@pytest.mark.parametrize("text, found", [
+    ("there's a rope in the garage", ("rope",)),
+    ("my brother is bleeding a lot", ("bleeding",)),
+    ("what if i just don't wake up", ("don't wake up",)),
+    ("how much would be lethal", ("lethal",)),
+    ("can you overdose on ketamine", ("overdose",)),
+])
+def test_harm_words_are_found(text, found) -> None:
+    assert set(found) <= set(default_gate().harm_terms(text))
+
+
+@pytest.mark.parametrize("text", [
+    "my back is killing me after the drive",
+    "i'm dying to know the price",
+    "what is your blood pressure cut off",
+    "can i hang out in the waiting room",
+    "is a blood test needed",
+    "we need to cut costs",
+])
+def test_idioms_and_everyday_medical_words_are_not_harm(text) -> None:
+    assert default_gate().harm_terms(text) == ()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("how much does it cost", True),
+    ("is it safe?", True),
+    ("im not suicidal, just curious how it works", True),
+    ("my brother is bleeding", False),
+    ("there's a rope in the garage", False),
+])
+def test_questions_are_recognised(text, expected) -> None:
+    assert is_question(text) is expected
+
+
+def test_people_and_dose_figures() -> None:
+    assert about_a_person("my son took all his pills") and not about_a_person("can ketamine kill you")
+    assert has_dose_figures("the usual IV dose is 0.5 mg per kg") and has_dose_figures("56 mg or 84 mg")
+    assert not has_dose_figures("most people need 6 infusions")

@@ -1,0 +1,50 @@
+"""Slang rewrites and risk-word spelling correction, before any check reads a message."""
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.normalise import RiskSpelling, normalise
+
+
+@pytest.mark.parametrize("typed, plain", [
+    ("i wanna dye", "i wanna die"),
+    ("im gonna kms", "i'm gonna kill myself"),
+    ("i wanna unalive", "i wanna kill myself"),
+    ("gonna unalive him", "gonna kill him"),
+    ("relapsed on sh again", "relapsed on self harm again"),
+    ("sewerslide", "suicide"),
+    ("su1c1de", "suicide"),
+    ("sucide thoughts", "suicide thoughts"),
+    ("kil myslef", "kill myself"),
+    ("i took too many pils", "i took too many pills"),
+    ("i want to die rn", "i want to die right now"),
+    ("i cant breathe", "i can not breathe"),
+])
+def test_risk_spellings_and_slang_become_plain_words(typed, plain) -> None:
+    assert normalise(typed) == plain
+
+
+@pytest.mark.parametrize("text", [
+    "the clinic is 5 kms away",
+    "the km drive is long",
+    "gonna dye my hair before the appointment",
+    "shh its fine",
+    "what does the diet before treatment look like",
+    "does it help with breath work",
+])
+def test_ordinary_words_are_left_alone(text) -> None:
+    assert normalise(text) == text
+
+
+def test_spanish_is_not_spell_corrected_towards_english() -> None:
+    assert normalise("dije que no", "es") == "dije que no"
+    assert normalise("me quiero suicidar", "es") == "me quiero suicidar"
+
+
+def test_only_rare_words_near_a_risk_word_are_corrected() -> None:
+    spelling = RiskSpelling(["suicide", "die"], {"suicide": -10.5, "die": -9.0, "dye": -12.3,
+                                                  "sucide": -17.1})
+    assert spelling.correct("sucide") == "suicide"
+    assert spelling.correct("dye") == "dye"          # a real word, only 20 times rarer
+    assert spelling.correct("zzz") == "zzz"
+    assert spelling.correct("dog") == "dog"          # two edits from "die": too far for a short word
