@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import fcntl
 import json
+import logging
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -27,9 +30,12 @@ from typing import Any, Callable, Dict, List, Optional
 
 from bot.settings import get_settings
 
+logger = logging.getLogger(__name__)
 KEEP = 5
+MODEL_NAME = re.compile(r"^model-[0-9a-f]{16}\.tar\.gz$")
 GATE_CASES_ENV = "MODEL_GATE_CASES"
-DEFAULT_GATE_CASES = ("tests/cases/visitor_questions.yml", "tests/cases/blind/safety_messages.yml")
+DEFAULT_GATE_CASES = ("tests/cases/visitor_questions.yml", "tests/cases/blind/safety_messages.yml",
+                      "tests/cases/blind/conversations.yml")
 STATES = ("queued", "training", "evaluating", "ready", "failed")
 
 
@@ -72,20 +78,28 @@ def live_pointer() -> Path:
 
 
 def live_model() -> Optional[Path]:
-    """The published model; before anything is published, the newest model."""
+    """The published model, or None: never a guess.
+
+    If the pointer names a model that is gone, serving the newest model
+    instead could put an unevaluated one in front of visitors; the model
+    server answers 404 and every Rasa server keeps the model it has.
+    """
     pointer = _read_json(live_pointer())
-    if pointer:
-        path = models_dir() / pointer["model"]
-        if path.exists():
-            return path
-    models = sorted(models_dir().glob("model-*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    return models[-1] if models else None
+    if not pointer:
+        return None
+    path = models_dir() / str(pointer.get("model"))
+    if not path.exists():
+        logger.error("The live model %s is missing; nothing new will be served", pointer.get("model"))
+        return None
+    return path
 
 
 def publish(model_name: str, actor: str, require_report: bool = True) -> Dict[str, Any]:
     """Make model_name the live model. Refuses a model whose gates did not pass."""
+    if not MODEL_NAME.match(model_name or ""):
+        raise ValueError(f"{model_name!r} is not a model name")
     path = models_dir() / model_name
-    if not path.exists() or "/" in model_name:
+    if not path.exists():
         raise ValueError(f"no model {model_name!r}")
     report = read_report(model_name)
     if require_report and not (report and report.get("gates_passed")):
@@ -183,10 +197,22 @@ class Job:
     live_figures: Dict[str, Any] = field(default_factory=dict)
     changed: List[Dict[str, str]] = field(default_factory=list)
     error: str = ""
+    pid: Optional[int] = None
 
     @property
     def running(self) -> bool:
-        return self.state in ("queued", "training", "evaluating")
+        """Still working: in a running state and its process alive."""
+        if self.state not in ("queued", "training", "evaluating"):
+            return False
+        if self.pid is None:
+            return True  # being started right now
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
 
 
 def job_path(job_id: str) -> Path:
@@ -211,15 +237,24 @@ def jobs(limit: int = 10) -> List[Job]:
 
 
 def start_retrain(actor: str) -> Job:
-    """Start a retraining in the background; refuses a second one at a time."""
-    if any(j.running for j in jobs()):
-        raise RuntimeError("A retraining is already running.")
-    job = Job(uuid.uuid4().hex[:12], actor, dt.datetime.utcnow().isoformat(timespec="seconds"))
-    save_job(job)
-    log = open(state_dir() / "jobs" / f"{job.id}.log", "ab")
-    subprocess.Popen([sys.executable, "-m", "bot.model_updates", "job", job.id],
-                     cwd=get_settings().root, stdout=log, stderr=subprocess.STDOUT,
-                     start_new_session=True)
+    """Start a retraining in the background; refuses a second one at a time.
+
+    A job whose process died (a crash, a restart) no longer counts as
+    running, so it cannot block retraining for good.
+    """
+    (state_dir() / "jobs").mkdir(parents=True, exist_ok=True)
+    with open(state_dir() / "jobs" / ".start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two clicks at once start one job
+        if any(j.running for j in jobs()):
+            raise RuntimeError("A retraining is already running.")
+        job = Job(uuid.uuid4().hex[:12], actor, dt.datetime.utcnow().isoformat(timespec="seconds"))
+        save_job(job)
+        with open(state_dir() / "jobs" / f"{job.id}.log", "ab") as log:
+            process = subprocess.Popen([sys.executable, "-m", "bot.model_updates", "job", job.id],
+                                       cwd=get_settings().root, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+        job.pid = process.pid
+        save_job(job)
     return job
 
 
@@ -230,6 +265,7 @@ def run_job(job_id: str) -> Job:
     job = load_job(job_id)
     if job is None:
         raise SystemExit(f"no job {job_id}")
+    job.pid = os.getpid()
     try:
         job.state, job.stage = "training", "training the model on the current training data"
         save_job(job)

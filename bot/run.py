@@ -13,6 +13,8 @@ import secrets
 import signal
 import sys
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from bot import model_updates
@@ -31,6 +33,19 @@ def model_server_token(var: Path) -> str:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_urlsafe(32))
     return path.read_text().strip()
+
+
+def check_model_server(token: str, expected: str) -> None:
+    url = f"http://127.0.0.1:{STAFF_PORT}/model-server/live.tar.gz?token={token}"
+    request = urllib.request.Request(url, method="GET", headers={"If-None-Match": expected})
+    try:
+        urllib.request.urlopen(request, timeout=10)
+    except urllib.error.HTTPError as error:
+        if error.code == 304:
+            return
+        raise SystemExit(f"The console's model server answered {error.code}; see var/logs/staff.log")
+    except urllib.error.URLError as error:
+        raise SystemExit(f"The console's model server is not reachable: {error.reason}")
 
 
 def choose_live_model() -> Path:
@@ -70,6 +85,9 @@ def main() -> int:
             [sys.executable, "-m", "bot.staff.app", "--port", str(STAFF_PORT)],
             f"http://127.0.0.1:{STAFF_PORT}/health", env=env, log=logs / "staff.log"))
         staff_url = f"http://localhost:{STAFF_PORT}/"
+        # With a model server in endpoints.yml, Rasa ignores --model: make
+        # sure the live model is there to pull, or it would start empty.
+        check_model_server(env["MODEL_SERVER_TOKEN"], model.name)
         print(f"Starting the Rasa server (loading {model.name}) ...", flush=True)
         stack.enter_context(running(
             rasa_server_command(model, RASA_PORT, settings.root / "endpoints.yml", cors),

@@ -19,8 +19,13 @@ from bot.settings import get_settings
 
 TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
 TRAINING_FILES = ("config.yml", "domain.yml")
-# Our trainable components: a change to their code must retrain the model.
-TRAINABLE_CODE = ("bot/nlu/intent_classifier.py",)
+# Our trainable components and what they learn from besides Rasa's data
+# (the safety net copies the risk classifier into the model): a change to
+# any of them must retrain the model.
+TRAINABLE_CODE = ("bot/nlu/intent_classifier.py", "bot/safety/risk_model.py", "bot/safety/normalise.py",
+                  "bot/safety/language.py", "bot/safety/lexicon/slang.yml",
+                  "bot/safety/lexicon/risk_words.txt")
+RISK_DATA = "data/safety/risk_examples"
 MODELS_DIR = "models"
 
 
@@ -46,7 +51,7 @@ def training_fingerprint(root: Path) -> str:
 
     digest = hashlib.sha256(f"rasa {rasa.__version__}\nspacy {spacy_fingerprint()}\n".encode())
     files = [root / f for f in TRAINING_FILES + TRAINABLE_CODE]
-    for folder in TRAINING_DATA:
+    for folder in (*TRAINING_DATA, RISK_DATA):
         files.extend(sorted((root / folder).rglob("*.yml")))
     for path in files:
         digest.update(str(path.relative_to(root)).encode())

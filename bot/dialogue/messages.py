@@ -10,9 +10,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.clinic import fill
 from bot.content.model import TOPIC_TITLES, TOPICS, Answer, ContentLibrary
+from bot.dialogue.names import CRISIS_SLOT
+from bot.safety.decision import NONE, PARSE_DATA_KEY, SafetyDecision
 
 ACTION_MESSAGES_FILE = "messages.yml"
-CRISIS_SLOT = "crisis_flagged"
 MISS_INTENTS = {"nlu_fallback"}
 RELATED_LIMIT = 3
 TALK_TO_STAFF = {"title": "Talk to staff", "payload": "/request_human"}
@@ -121,5 +122,5 @@ def previous_turn_missed(tracker: DialogueStateTracker) -> bool:
     if len(user_turns) < 2:
         return False
     previous = user_turns[-2]
-    safety_kind = (previous.parse_data.get("safety") or {}).get("kind", "none")
-    return previous.intent.get("name") in MISS_INTENTS and safety_kind == "none"
+    decision = SafetyDecision.from_dict(previous.parse_data.get(PARSE_DATA_KEY))
+    return previous.intent.get("name") in MISS_INTENTS and decision.kind == NONE

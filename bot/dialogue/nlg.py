@@ -102,7 +102,7 @@ class ContentNLG(TemplatedNaturalLanguageGenerator):
         message = messages.answer_message(answer, library, self.clinic.values(),
                                           with_related=not in_crisis_mode)
         if in_crisis_mode:
-            messages.with_crisis_resources(message, safety_state.decision_of(tracker).language)
+            messages.with_crisis_resources(message, safety_state.language_of(tracker))
         return message
 
     def _system_message(
@@ -112,7 +112,7 @@ class ContentNLG(TemplatedNaturalLanguageGenerator):
         if not variations:
             return None
         wanted = VARIANTS[utter_action](tracker) if utter_action in VARIANTS else None
-        language = safety_state.decision_of(tracker).language
+        language = safety_state.language_of(tracker)
         avoid, turn = None, 0
         if utter_action in ROTATING:
             avoid = safety_state.last_text_of_kind(tracker, ROTATING[utter_action])

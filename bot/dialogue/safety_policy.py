@@ -25,16 +25,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.dialogue import safety_state
 from bot.dialogue.fixed_policy import FixedPolicy
+from bot.dialogue.names import (ACTION_FLAG_CRISIS, CALLBACK_FORM, CRISIS_SLOT, UTTER_CRISIS,
+                                UTTER_CRISIS_NOT_SAFE, UTTER_CRISIS_SAFE, UTTER_FALLBACK)
 from bot.safety import decision as safety
 
-CRISIS_INTENT = "crisis"
-UTTER_CRISIS = "utter_crisis"
-ACTION_FLAG = "action_flag_crisis"
-UTTER_SAFE = "utter_crisis_safe"
-UTTER_NOT_SAFE = "utter_crisis_not_safe"
-UTTER_FALLBACK = "utter_fallback"
-CRISIS_SLOT = "crisis_flagged"
-CALLBACK_FORM = "callback_form"
+ACTION_FLAG = ACTION_FLAG_CRISIS
+UTTER_SAFE = UTTER_CRISIS_SAFE
+UTTER_NOT_SAFE = UTTER_CRISIS_NOT_SAFE
 # What a visitor may do in crisis mode without getting the crisis-mode reply.
 CRISIS_MODE_INTENTS = frozenset({"request_human"})
 SAFETY_PRIORITY = 6  # above RulePolicy (4)
@@ -77,13 +74,16 @@ def next_safety_action(tracker: DialogueStateTracker) -> Prediction:
         return None, []
     decision = safety_state.decision_of(tracker)
     intent = tracker.latest_message.intent.get("name")
-    if decision.is_risk or intent == CRISIS_INTENT:
+    if decision.is_risk:
         return crisis_reply(tracker)
     previous = safety_state.previous_bot_action(tracker)
     if intent in ("affirm", "deny") and previous == ACTION_FLAG:
         return (UTTER_SAFE if intent == "affirm" else UTTER_NOT_SAFE), []
     if intent == "deny" and safety_state.last_bot_variant(tracker) == "possible_crisis":
         return crisis_reply(tracker)
+    # Crisis mode is the slot set with the first crisis reply. (The NLG
+    # counts crisis replies instead: it must tell the first from the rest,
+    # and the slot is already set when the first one is rendered.)
     if tracker.get_slot(CRISIS_SLOT) and not may_leave_crisis_mode(tracker, decision, intent):
         return crisis_reply(tracker)
     if decision.kind in (safety.POSSIBLE_RISK, safety.DISTRESS):

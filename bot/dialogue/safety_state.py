@@ -26,6 +26,18 @@ def decision_of(tracker: DialogueStateTracker) -> SafetyDecision:
     return SafetyDecision.from_dict(message.parse_data.get(PARSE_DATA_KEY))
 
 
+def language_of(tracker: DialogueStateTracker) -> str:
+    """The visitor's language: of their latest typed message.
+
+    A tapped button ("/deny" from "No, no estoy a salvo") says nothing about
+    language, so it keeps the language of what they last typed.
+    """
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered) and not (event.text or "").startswith("/"):
+            return SafetyDecision.from_dict(event.parse_data.get(PARSE_DATA_KEY)).language
+    return "en"
+
+
 def input_problem_of(tracker: DialogueStateTracker) -> Optional[str]:
     message = tracker.latest_message
     return message.parse_data.get("input_problem") if message else None

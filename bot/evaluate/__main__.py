@@ -75,7 +75,9 @@ def gate_failures(checks: List[Tuple[str, Proportion, str, float]]) -> List[str]
                 failures.append(f"{name} {figure.count} (max {threshold})")
             continue
         if figure.total == 0:
-            continue  # nothing of that kind in this file
+            if how == "exact":  # a safety figure with no cases must not pass silently
+                failures.append(f"{name}: no cases to judge it on")
+            continue
         low, high = figure.interval
         failed = {
             "low": low < threshold,

@@ -4,7 +4,8 @@ Each conversation (tests/cases/blind/conversations.yml) is a list of visitor
 turns labelled risk, distress, question or chat. It runs as one
 conversation; what matters is what every turn got once risk appeared:
 
-- risk noticed: a conversation with a risk turn got the crisis reply;
+- risk noticed: a conversation with a risk turn got the crisis reply on or
+  before its first risk turn (a reply two turns late is a miss);
 - after the first crisis reply, a turn that is not a question must not get
   a curated answer ("unrelated answer"), no turn may get the rephrase
   fallback or "pick a topic", and no crisis text may repeat word for word in
@@ -52,6 +53,15 @@ class ConversationResult:
         return any(t["label"] == "risk" for t in self.conversation.turns)
 
     @property
+    def first_risk(self) -> int | None:
+        return next((i for i, t in enumerate(self.conversation.turns) if t["label"] == "risk"), None)
+
+    @property
+    def risk_noticed(self) -> bool:
+        return self.first_crisis is not None and self.first_risk is not None \
+            and self.first_crisis <= self.first_risk
+
+    @property
     def first_crisis(self) -> int | None:
         return next((i for i, t in enumerate(self.turns) if t.outcome == "crisis"), None)
 
@@ -89,7 +99,7 @@ def score(results: List[ConversationResult]) -> Dict[str, Any]:
     rephrase = [t for t in after if t.outcome == "fallback"]
     return {
         "conversations": len(results),
-        "risk_noticed": Proportion(sum(r.first_crisis is not None for r in with_risk), len(with_risk)),
+        "risk_noticed": Proportion(sum(r.risk_noticed for r in with_risk), len(with_risk)),
         "turns_after_first_crisis": len(after),
         "unrelated_answer_after_crisis": Proportion(len(unrelated), len(after)),
         "rephrase_fallback_after_crisis": Proportion(len(rephrase), len(after)),

@@ -16,6 +16,7 @@ only when the best topic holds enough of the answer ranking's confidence.
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import asdict
 from typing import Any, Dict, List, Optional, Text
 
@@ -32,6 +33,7 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.content import ContentStore
 from bot.nlu.input_guard import INPUT_PROBLEM, RAW_TEXT
@@ -41,7 +43,7 @@ from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures,
 from bot.safety.input_check import strip_markup
 from bot.safety.language import detect_language
 from bot.safety.normalise import normalise
-from bot.safety.risk_model import default_risk_model
+from bot.safety.risk_model import RiskModel, RiskModelSettings
 from bot.safety.rulesets import illegal_rules, personal_rules
 from bot.settings import get_settings
 
@@ -50,6 +52,7 @@ logger = logging.getLogger(__name__)
 CRISIS, PERSONAL, ILLEGAL = "crisis", "personal_question", "illegal_request"
 OUT_OF_SCOPE, FAQ, FALLBACK = "out_of_scope", "faq", DEFAULT_NLU_FALLBACK_INTENT_NAME
 # The intent each safety kind leaves on the message (see the module docstring).
+RISK_MODEL_FILE = "risk_model.joblib"
 PROJECTED_INTENT = {
     safety.CRISIS: CRISIS,
     safety.EMERGENCY: CRISIS,
@@ -61,7 +64,7 @@ PROJECTED_INTENT = {
 
 
 @DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
 class SafetyNet(GraphComponent):
     @staticmethod
@@ -78,18 +81,19 @@ class SafetyNet(GraphComponent):
             "retrieval_intent": FAQ,
             # The safety thresholds: bot.safety.decision.Thresholds.
             **asdict(safety.Thresholds()),
+            # How the risk classifier is trained: bot.safety.risk_model.
+            "risk_model_c": RiskModelSettings.c,
+            "risk_model_class_weight": None,
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 risk_model: Optional[RiskModel] = None) -> None:
         self.config = config
         self.thresholds = safety.Thresholds.from_mapping(config)
+        self._model_storage = model_storage
+        self._resource = resource
+        self.risk_model = risk_model
         self.content = ContentStore(get_settings().content_dir, check_interval=30.0)
-        # Load everything now, not in the first visitor's turn.
-        crisis_detector()
-        personal_rules()
-        illegal_rules()
-        default_risk_model()
-        default_gate()
 
     @classmethod
     def create(
@@ -99,12 +103,39 @@ class SafetyNet(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "SafetyNet":
-        return cls({**cls.get_default_config(), **config})
+        return cls({**cls.get_default_config(), **config}, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Put the risk classifier into the model.
+
+        It is built (or found up to date) by bot.safety.build from the risk
+        examples and the NLU data, and copied into the model, so a published
+        or rolled-back model always runs with the risk classifier it was
+        evaluated with.
+        """
+        from bot.safety.build import build_risk_model
+
+        built = build_risk_model(RiskModelSettings.from_config(self.config))
+        with self._model_storage.write_to(self._resource) as directory:
+            shutil.copyfile(built, directory / RISK_MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "SafetyNet":
+        with model_storage.read_from(resource) as directory:
+            risk_model = RiskModel.load(directory / RISK_MODEL_FILE)
+        net = cls({**cls.get_default_config(), **config}, model_storage, resource, risk_model)
+        # Load everything now, not in the first visitor's turn.
+        crisis_detector()
+        personal_rules()
+        illegal_rules()
+        default_gate()
+        return net
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            signals = self.signals(message)
-            decision = safety.decide(signals, self.thresholds)
+            signals, decision = self._decide(message)
             message.set(safety.PARSE_DATA_KEY, decision.as_dict(), add_to_output=True)
             if signals.input_problem:
                 message.set(INPUT_PROBLEM, signals.input_problem, add_to_output=True)
@@ -113,6 +144,27 @@ class SafetyNet(GraphComponent):
                 _set_intent(message, *intent)
             logger.debug("Safety decision: %s (%s)", decision.kind, decision.reason)
         return messages
+
+    def _decide(self, message: Message) -> tuple[safety.Signals, safety.SafetyDecision]:
+        """The decision; if any layer fails, the patterns alone, else a check-in.
+
+        An error in a library must never leave a visitor without an answer,
+        least of all one in crisis.
+        """
+        try:
+            signals = self.signals(message)
+            return signals, safety.decide(signals, self.thresholds)
+        except Exception:  # noqa: BLE001  fail safe, and tell staff in the log
+            logger.exception("Safety layers failed; deciding on the patterns alone")
+        try:
+            scan = crisis_detector().scan(message.get(RAW_TEXT) or message.get(TEXT) or "")
+            signals = safety.Signals(pattern_matches=tuple((m.group, m.kind) for m in scan.matches))
+            if signals.pattern_matches:
+                return signals, safety.decide(signals, self.thresholds)
+        except Exception:  # noqa: BLE001
+            logger.exception("Crisis patterns failed too")
+            signals = safety.Signals()
+        return signals, safety.SafetyDecision(safety.POSSIBLE_RISK, "safety layers failed: check in")
 
     def signals(self, message: Message) -> safety.Signals:
         """What every layer saw in this message."""
@@ -129,7 +181,7 @@ class SafetyNet(GraphComponent):
             input_problem=message.get(INPUT_PROBLEM),
             pattern_matches=tuple((m.group, m.kind) for m in scan.matches),
             only_negated=bool(scan.negated) and not scan.matches,
-            risk=default_risk_model().probabilities(visible, language) if visible else {},
+            risk=self.risk_model.probabilities(visible, language) if visible and self.risk_model else {},
             ml_crisis=_ml_crisis_confidence(message),
             ml_intent=ml_intent,
             harm_terms=_outside(default_gate().harm_terms(normalised), scan.negated),
@@ -150,6 +202,10 @@ class SafetyNet(GraphComponent):
         if signals.input_problem:
             return OUT_OF_SCOPE, 1.0
         ml_intent = signals.ml_intent
+        if ml_intent == CRISIS:
+            # The intent model alone, below its threshold: only the decision
+            # makes a crisis (the policy reads the decision, not the intent).
+            return FALLBACK, 1.0
         if ml_intent not in (FAQ, FALLBACK, OUT_OF_SCOPE):
             return None
         confidence = signals.answer_confidence

@@ -2,18 +2,22 @@
 
 Two artefacts under build/safety/, rebuilt only when their inputs change
 (bot.artefacts): the spelling table for risk-word correction and the risk
-classifier. `make` builds them with the spaCy pipeline; a process that needs
-them before that builds them itself.
+classifier. `make` builds them with the spaCy pipeline; the safety net's
+training step copies the risk classifier into each Rasa model.
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 import sklearn
 
 from bot import artefacts
 from bot.settings import get_settings
+
+if TYPE_CHECKING:
+    from bot.safety.risk_model import RiskModelSettings
 
 SPELLING_FOLDER = "spelling"
 RISK_FOLDER = "risk_model"
@@ -47,28 +51,27 @@ def build_spelling(force: bool = False) -> bool:
         out, wanted, lambda folder: build_spelling_table(folder / SPELLING_FILE), force)
 
 
-def _risk_parameters(root: Path) -> tuple[float, object]:
-    """The risk model's own settings in config.yml (the thresholds are not:
-    changing a threshold must not retrain it)."""
-    from bot.safety.decision import thresholds_from_config
-    from bot.safety.risk_model import risk_class_weight
+def build_risk_model(settings: Optional["RiskModelSettings"] = None, force: bool = False) -> Path:
+    """The risk classifier for the repository's data, built if its inputs changed.
 
-    config = root / "config.yml"
-    return thresholds_from_config(config)["risk_model_c"], risk_class_weight(config)
-
-
-def build_risk_model(force: bool = False) -> bool:
-    from bot.safety.risk_model import RiskModel, training_examples
+    Built here, not in every Rasa training: the safety net's training step
+    (bot/nlu/safety_net.py) copies this file into the Rasa model, so a model
+    carries the risk classifier it was evaluated with.
+    """
+    from bot.safety.decision import safety_net_config
+    from bot.safety.risk_model import RiskModel, RiskModelSettings, training_examples
 
     root = get_settings().root
+    settings = settings or RiskModelSettings.from_config(safety_net_config(root / "config.yml"))
+    build_spelling()  # the risk model reads normalised text
     out = _safety_dir() / RISK_FOLDER
-    c, weight = _risk_parameters(root)
-    wanted = artefacts.fingerprint(_risk_inputs(root), sklearn.__version__, f"C={c} weight={weight}")
+    wanted = artefacts.fingerprint(_risk_inputs(root), sklearn.__version__, repr(settings))
 
     def make(folder: Path) -> None:
-        RiskModel.train(training_examples(root), c, weight).save(folder / RISK_FILE)
+        RiskModel.train(training_examples(root), settings.c, settings.class_weight).save(folder / RISK_FILE)
 
-    return artefacts.build_if_changed(out, wanted, make, force)
+    artefacts.build_if_changed(out, wanted, make, force)
+    return out / RISK_FILE
 
 
 def spelling_table_path() -> Path:
@@ -76,17 +79,9 @@ def spelling_table_path() -> Path:
     return _safety_dir() / SPELLING_FOLDER / SPELLING_FILE
 
 
-def risk_model_path() -> Path:
-    build_spelling()  # the risk model reads normalised text
-    build_risk_model()
-    return _safety_dir() / RISK_FOLDER / RISK_FILE
-
-
 def build_safety(force: bool = False) -> str:
-    spelling = build_spelling(force)
-    risk = build_risk_model(force)
-    return (f"spelling table {'built' if spelling else 'up to date'}; "
-            f"risk model {'built' if risk else 'up to date'}: {_safety_dir()}")
+    build_spelling(force)
+    return f"spelling table and risk model up to date: {build_risk_model(force=force)}"
 
 
 if __name__ == "__main__":

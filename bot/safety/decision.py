@@ -56,7 +56,6 @@ class Thresholds:
     # topic, and the risk classifier gives crisis + emergency less than this.
     clear_question_answer_min: float = 0.5
     clear_question_risk_max: float = 0.15
-    risk_model_c: float = 16.0
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Thresholds":
@@ -64,11 +63,15 @@ class Thresholds:
         return cls(**{k: float(v) for k, v in values.items() if k in names})
 
 
-def thresholds_from_config(config_file: Path) -> dict[str, float]:
-    """The SafetyNet thresholds set in config.yml, over the defaults."""
+def safety_net_config(config_file: Path) -> dict[str, Any]:
+    """The SafetyNet entry of config.yml's pipeline (thresholds and risk-model settings)."""
     config = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
-    entry = next((c for c in config.get("pipeline") or [] if c.get("name") == SAFETY_NET), {})
-    return asdict(Thresholds.from_mapping(entry))
+    return next((c for c in config.get("pipeline") or [] if c.get("name") == SAFETY_NET), {})
+
+
+def thresholds_from_config(config_file: Path) -> Thresholds:
+    """The SafetyNet thresholds set in config.yml, over the defaults."""
+    return Thresholds.from_mapping(safety_net_config(config_file))
 
 
 @dataclass(frozen=True)
@@ -129,15 +132,27 @@ class SafetyDecision:
 NO_DECISION = SafetyDecision(NONE, "no decision recorded")
 
 
-def risk_kind_from_probabilities(risk: Mapping[str, float], t: Mapping[str, float]) -> Optional[str]:
-    """What the risk classifier alone says: crisis, emergency, possible_risk, distress or None."""
-    crisis, emergency = risk.get(CRISIS, 0.0), risk.get(EMERGENCY, 0.0)
-    if crisis >= t["crisis_threshold"] or emergency >= t["emergency_threshold"]:
-        return EMERGENCY if emergency > crisis else CRISIS
-    if crisis + emergency >= t["possible_risk_threshold"]:
+def risk_kind_from_probabilities(risk: Mapping[str, float], t: Thresholds) -> Optional[str]:
+    """What the risk classifier alone says: crisis, emergency, possible_risk, distress or None.
+
+    Used for the cross-validation report; `decide` applies the same bands.
+    """
+    banded = _risk_band(risk, t)
+    if banded is not None:
+        return banded
+    if risk.get(CRISIS, 0.0) + risk.get(EMERGENCY, 0.0) >= t.possible_risk_threshold:
         return POSSIBLE_RISK
-    if risk.get(DISTRESS, 0.0) >= t["distress_threshold"]:
+    if risk.get(DISTRESS, 0.0) >= t.distress_threshold:
         return DISTRESS
+    return None
+
+
+def _risk_band(risk: Mapping[str, float], t: Thresholds, negated: bool = False) -> Optional[str]:
+    """Crisis or emergency when the classifier is past its threshold."""
+    crisis, emergency = risk.get(CRISIS, 0.0), risk.get(EMERGENCY, 0.0)
+    crisis_needed = t.negated_crisis_threshold if negated else t.crisis_threshold
+    if crisis >= crisis_needed or emergency >= t.emergency_threshold:
+        return EMERGENCY if emergency > crisis else CRISIS
     return None
 
 
@@ -184,15 +199,24 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
     risk = s.risk
     if risk.get(CRISIS, 0.0) + risk.get(EMERGENCY, 0.0) >= t.possible_risk_threshold and not answerable:
         return decision(POSSIBLE_RISK, f"risk model unsure ({_scores(risk)})")
+    if s.ml_crisis >= t.possible_risk_threshold and not s.only_negated and not answerable:
+        return decision(POSSIBLE_RISK, f"intent model unsure: crisis {s.ml_crisis:.2f}")
     if s.harm_terms and not clear:
         return decision(POSSIBLE_RISK, f"harm gate: {', '.join(s.harm_terms)}")
     if s.input_problem:
         return decision(NONE, f"input: {s.input_problem}")
     if s.illegal_rules:
         return decision(ILLEGAL, f"illegal: {', '.join(s.illegal_rules)}")
-    if s.personal_rules and s.ml_intent not in ("request_human", "personal_question"):
-        general = s.answer_id if s.answer_confidence >= t.clear_question_answer_min else None
-        return decision(PERSONAL, f"personal: {', '.join(s.personal_rules)}", general)
+    # An answer with dose figures to a question about someone ("what dose
+    # would my doctor give me") would be a personal dose: staff answer it.
+    own_dose = s.answer_has_dose and s.about_a_person and s.ml_intent in ("faq", "nlu_fallback")
+    if (s.personal_rules or own_dose) and s.ml_intent not in ("request_human", "personal_question"):
+        # Never dose figures beside a question about the visitor's own care.
+        confident = s.answer_confidence >= t.clear_question_answer_min and not s.answer_has_dose
+        general = s.answer_id if confident else None
+        reason = f"personal: {', '.join(s.personal_rules)}" if s.personal_rules else \
+            "personal: dose figures asked about a person"
+        return decision(PERSONAL, reason, general)
     if risk.get(DISTRESS, 0.0) >= t.distress_threshold and not answerable:
         return decision(DISTRESS, f"risk model: distress {risk.get(DISTRESS, 0.0):.2f}")
     return decision(NONE, "no risk found", s.answer_id)
@@ -205,11 +229,9 @@ def _risk_kind(s: Signals, t: Thresholds) -> Optional[tuple[str, str]]:
         kinds = {kind for _, kind in s.pattern_matches}
         kind = CRISIS if CRISIS in kinds else EMERGENCY
         return kind, f"patterns: {', '.join(groups)}"
-    crisis, emergency = s.risk.get(CRISIS, 0.0), s.risk.get(EMERGENCY, 0.0)
-    crisis_needed = t.negated_crisis_threshold if s.only_negated else t.crisis_threshold
-    if crisis >= crisis_needed or emergency >= t.emergency_threshold:
-        kind = EMERGENCY if emergency > crisis else CRISIS
-        return kind, f"risk model ({_scores(s.risk)})"
+    banded = _risk_band(s.risk, t, negated=s.only_negated)
+    if banded is not None:
+        return banded, f"risk model ({_scores(s.risk)})"
     if not s.only_negated and s.ml_crisis >= t.ml_crisis_threshold:
         return CRISIS, f"intent model: crisis {s.ml_crisis:.2f}"
     return None

@@ -58,6 +58,12 @@ def detect_language(text: str) -> str:
     spanish_hits = len(_SPANISH_WORDS.findall(text))
     values = confidences(text)
     spanish, english = values.get("SPANISH", 0.0), values.get("ENGLISH", 0.0)
+    top = max(values, key=values.get) if values else ""
+    # lingua spreads its confidence over related languages (Spanish,
+    # Portuguese, Italian); Spanish first and clearly ahead of English is
+    # enough: "Voy a quitarme la vida esta noche" is 0.45 Spanish.
+    if top == "SPANISH" and (spanish - english >= 0.2 or spanish_hits >= 1):
+        return SPANISH
     if spanish > english and (spanish >= 0.5 or spanish_hits >= 1):
         return SPANISH
     if spanish_hits >= 2 and spanish_hits * 2 >= len(words) * 0.5:

@@ -17,12 +17,11 @@ four sentences about insurance.
 from __future__ import annotations
 
 import argparse
-import functools
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 import yaml
@@ -153,27 +152,24 @@ class RiskModel:
         return cls(joblib.load(path))
 
 
-def risk_class_weight(config_file: Path) -> Optional[str]:
-    """risk_model_class_weight from config.yml's SafetyNet entry ("none" -> None)."""
-    from bot.safety.decision import SAFETY_NET
+@dataclass(frozen=True)
+class RiskModelSettings:
+    """How the risk classifier is trained (config.yml, SafetyNet: risk_model_*)."""
 
-    config = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
-    entry = next((c for c in config.get("pipeline") or [] if c.get("name") == SAFETY_NET), {})
-    value = entry.get("risk_model_class_weight")
-    return None if value in (None, "none", "None") else str(value)
+    c: float = 16.0
+    class_weight: Optional[str] = None
+
+    @classmethod
+    def from_config(cls, entry: Mapping[str, Any]) -> "RiskModelSettings":
+        weight = entry.get("risk_model_class_weight")
+        return cls(float(entry.get("risk_model_c", cls.c)),
+                   None if weight in (None, "none", "None") else str(weight))
 
 
 def language_of(text: str) -> str:
     from bot.safety.language import detect_language
 
     return detect_language(text)
-
-
-@functools.lru_cache(maxsize=1)
-def default_risk_model() -> RiskModel:
-    from bot.safety.build import risk_model_path
-
-    return RiskModel.load(risk_model_path())
 
 
 def cross_validate(examples: Sequence[Example], folds: int = 5, c: float = 16.0,
@@ -192,7 +188,7 @@ def cross_validate(examples: Sequence[Example], folds: int = 5, c: float = 16.0,
     return scored
 
 
-def _report(scored: Iterable[tuple[Example, dict[str, float]]], thresholds: dict[str, float]) -> str:
+def _report(scored: Iterable[tuple[Example, dict[str, float]]], thresholds: Any) -> str:
     from bot.safety.decision import risk_kind_from_probabilities
 
     rows = list(scored)
@@ -214,17 +210,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--c", type=float, default=None)
     args = parser.parse_args(argv)
     from bot.safety.build import build_safety
-    from bot.safety.decision import thresholds_from_config
+    from bot.safety.decision import safety_net_config, thresholds_from_config
     from bot.settings import get_settings
 
     root = get_settings().root
     thresholds = thresholds_from_config(root / "config.yml")
     if args.cv:
         examples = training_examples(root)
-        c = args.c or thresholds["risk_model_c"]
-        weight = risk_class_weight(root / "config.yml")
-        print(f"{len(examples)} examples; C={c}, class_weight={weight}")
-        print(_report(cross_validate(examples, c=c, class_weight=weight), thresholds))
+        settings = RiskModelSettings.from_config(safety_net_config(root / "config.yml"))
+        c = args.c or settings.c
+        print(f"{len(examples)} examples; C={c}, class_weight={settings.class_weight}")
+        print(_report(cross_validate(examples, c=c, class_weight=settings.class_weight), thresholds))
         return 0
     print(build_safety())
     return 0

@@ -112,6 +112,16 @@ def test_not_okay_after_a_check_in_gets_the_crisis_reply() -> None:
     assert action(t) == "utter_crisis"
 
 
+def test_safe_after_a_check_in_goes_back_to_questions() -> None:
+    t = tracker(user("nlu_fallback", kind="possible_risk"),
+                bot("utter_fallback", "fallback", "possible_crisis"), user("affirm"))
+    assert action(t) is None  # the "yes out of context" rule: what else would you like to know
+
+
+def test_an_intent_alone_never_makes_a_crisis() -> None:
+    assert action(tracker(user("crisis", kind="none"))) is None
+
+
 def test_ordinary_messages_are_left_to_the_rules() -> None:
     assert action(tracker(user("faq", clear=True))) is None
     assert action(tracker(user("greet"))) is None

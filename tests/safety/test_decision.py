@@ -104,6 +104,21 @@ def test_illegal_outranks_personal_and_personal_carries_a_general_answer() -> No
     assert decision.kind == PERSONAL and decision.general_answer_id == "cost_overview"
 
 
+def test_a_personal_question_never_gets_an_answer_with_dose_figures_beside_it() -> None:
+    decision = decide(replace(QUESTION, personal_rules=("own_dose",), answer_has_dose=True), T)
+    assert decision.kind == PERSONAL and decision.general_answer_id is None
+
+
+def test_a_dose_answer_to_a_question_about_a_person_goes_to_staff_without_it() -> None:
+    decision = decide(replace(QUESTION, answer_has_dose=True, about_a_person=True), T)
+    assert decision.kind == PERSONAL and decision.general_answer_id is None
+    assert decide(replace(QUESTION, answer_has_dose=True), T).kind == NONE  # "what dose is usual?"
+
+
+def test_the_intent_models_uncertain_crisis_guess_gets_a_check_in() -> None:
+    assert decide(Signals(risk=BENIGN, ml_crisis=0.42, ml_intent="crisis"), T).kind == POSSIBLE_RISK
+
+
 def test_input_problems_are_not_safety_kinds_but_risk_still_wins() -> None:
     assert decide(Signals(input_problem="emoji_only"), T).kind == NONE
     spanish = Signals(input_problem="other_language", language="es",
@@ -121,5 +136,5 @@ def test_the_decision_survives_the_round_trip_through_the_tracker() -> None:
 
 def test_thresholds_come_from_config_yml() -> None:
     configured = thresholds_from_config(get_settings().root / "config.yml")
-    assert set(configured) >= {"crisis_threshold", "possible_risk_threshold", "distress_threshold"}
-    assert 0 < configured["possible_risk_threshold"] < configured["crisis_threshold"] <= 0.5
+    assert 0 < configured.possible_risk_threshold < configured.crisis_threshold <= 0.5
+    assert configured.clear_question_risk_max < configured.possible_risk_threshold

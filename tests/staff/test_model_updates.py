@@ -1,6 +1,7 @@
 """Gated model updates without training: publish rules, pruning, the model server."""
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ def models_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def fake_model(root: Path, name: str, age: int = 0, passed: bool | None = True) -> str:
-    path = root / "models" / f"model-{name}.tar.gz"
+    path = root / "models" / f"model-{hashlib.sha256(name.encode()).hexdigest()[:16]}.tar.gz"
     path.write_bytes(f"model {name}".encode())
     stamp = time.time() - age
     os.utime(path, (stamp, stamp))
@@ -40,7 +41,9 @@ def test_only_a_model_that_passed_its_gates_can_be_published(models_root: Path) 
     good, bad, unknown = (fake_model(models_root, "good"), fake_model(models_root, "bad", passed=False),
                           fake_model(models_root, "unknown", passed=None))
     assert model_updates.publish(good, "Dr. Rivera")["model"] == good
-    for refused in (bad, unknown, "model-missing.tar.gz", "../etc/passwd"):
+    (models_root / "escaped.tar.gz").write_bytes(b"x")
+    for refused in (bad, unknown, "model-0000000000000000.tar.gz", "../escaped.tar.gz",
+                    "model-" + good[6:22] + ".tar.gz/../" + good):
         with pytest.raises(ValueError):
             model_updates.publish(refused, "Dr. Rivera")
     assert model_updates.live_model().name == good
@@ -55,6 +58,20 @@ def test_rollback_is_publishing_an_older_model_and_the_live_one_is_never_pruned(
     assert model_updates.live_model().name == names[-1]
     model_updates.publish(names[-2], "Dr. Rivera")  # roll back one
     assert model_updates.live_model().name == names[-2]
+
+
+def test_a_missing_live_model_is_never_replaced_by_a_guess(models_root: Path) -> None:
+    name = fake_model(models_root, "live")
+    fake_model(models_root, "newer-but-failed", passed=False)
+    model_updates.publish(name, "Dr. Rivera")
+    (models_root / "models" / name).unlink()
+    assert model_updates.live_model() is None
+
+
+def test_a_dead_job_does_not_block_retraining(models_root: Path) -> None:
+    job = model_updates.Job("abc123", "Dr. Rivera", "2026-12-01T00:00:00", state="training", pid=2 ** 22 + 7)
+    model_updates.save_job(job)
+    assert not model_updates.load_job("abc123").running
 
 
 def test_comparison_lists_every_changed_case() -> None:
@@ -72,6 +89,7 @@ def test_model_server_needs_the_token_and_honours_the_etag(console, models_root:
     assert client.get("/model-server/live.tar.gz?token=wrong").status_code == 403
     reply = client.get(f"/model-server/live.tar.gz?token={TOKEN}")
     assert reply.status_code == 200 and reply.headers["ETag"] == name and reply.data == b"model served"
+    assert client.get("/model-server/live.tar.gz?token=\u00e9").status_code == 403
     again = client.get(f"/model-server/live.tar.gz?token={TOKEN}", headers={"If-None-Match": name})
     assert again.status_code == 304
 

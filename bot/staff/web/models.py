@@ -63,7 +63,7 @@ def publish():
 def live_model():
     expected = os.environ.get(TOKEN_ENV, "")
     given = request.args.get("token", "")
-    if not expected or not hmac.compare_digest(given, expected):
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         abort(403)
     model = model_updates.live_model()
     if model is None:
