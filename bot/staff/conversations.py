@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
 from bot.privacy import mask_contact_details
-from bot.safety.decision import SAFETY_REVIEW_KINDS
+from bot.safety.decision import RISK_KINDS, SAFETY_REVIEW_KINDS
 
 
 def tracker_url(root: Path) -> str:
@@ -78,20 +78,29 @@ def fallback_messages(url: str) -> list[str]:
 
     A message that triggered a safety decision is never one of these: it is
     risk, not a question to add to the training data, and goes to the
-    Safety review instead.
+    Safety review instead. Nor is anything a visitor wrote after the crisis
+    reply (crisis mode): "idk" or "whatever" there is not a question.
     """
     engine = _engine(url)
     if not _has_events(engine):
         return []
-    query = text("SELECT data FROM events WHERE type_name = 'user' AND intent_name = 'nlu_fallback'")
-    with engine.connect() as connection:
-        rows = connection.execute(query).scalars().all()
+    query = text("SELECT sender_id, timestamp, intent_name, data FROM events WHERE type_name = 'user' "
+                 "ORDER BY timestamp, id")
+    crisis_since: dict[str, float] = {}
     messages = []
-    for data in rows:
-        event = _event(data)
-        said = _said(event)
-        if said and safety_kind(event) not in SAFETY_REVIEW_KINDS:
-            messages.append(said)
+    with engine.connect() as connection:
+        for sender, stamp, intent, data in connection.execute(query):
+            event = _event(data)
+            kind = safety_kind(event)
+            if kind in RISK_KINDS:
+                crisis_since.setdefault(str(sender), float(stamp or 0.0))
+            if intent != "nlu_fallback" or kind in SAFETY_REVIEW_KINDS:
+                continue
+            if str(sender) in crisis_since and float(stamp or 0.0) >= crisis_since[str(sender)]:
+                continue
+            said = _said(event)
+            if said:
+                messages.append(said)
     return messages
 
 

@@ -207,7 +207,7 @@ def test_roles_are_enforced(browser: Browser, console: Console) -> None:
     with tab(browser) as page:
         sign_in(page, console, "desk@clinic.example")
         nav = page.get_by_role("navigation", name="Console")
-        expect(nav.get_by_role("link")).to_have_text(["Callbacks"])
+        expect(nav.get_by_role("link")).to_have_text(["Callbacks", "Safety review"])
         response = page.goto(f"{console.url}/answers")
         assert response.status == 403
         expect(page.locator("main")).to_contain_text("Your role does not allow this")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List
 
 from rasa.shared.core.events import BotUttered
@@ -14,7 +15,10 @@ NLG = ContentNLG(domain=DOMAIN)
 
 
 def render(name: str, t) -> Dict[str, Any]:  # noqa: ANN001
-    return asyncio.run(NLG.generate(name, t, "rest"))
+    """NLG.generate in a thread of its own: the browser tests' Playwright may
+    have left an event loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, NLG.generate(name, t, "rest")).result()
 
 
 def test_the_first_crisis_reply_is_the_full_one_with_every_resource() -> None:

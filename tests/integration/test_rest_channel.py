@@ -43,7 +43,10 @@ def test_unreadable_input_gets_a_clear_answer(stack, message, problem_words) -> 
 def test_a_5000_character_message_is_answered(stack) -> None:
     story = ("My sister found your clinic online and sent me the link last week. "
              "I have read the pages about how the infusions work and the studies. "
-             "We have talked about it over dinner a few times now and I keep going back and forth. "
+             # Not "I keep going back and forth": alone, the risk classifier reads
+             # that ambivalence as crisis (docs/safety.md, Known limits); this
+             # test is about length.
+             "We have talked about it over dinner a few times now. "
              "Work has been busy, the kids have school, and money is tight this year. ")
     message = (story * 40)[: 5000 - 60] + " Anyway, how much does a ketamine infusion cost?"
     assert 4900 < len(message) <= 5000

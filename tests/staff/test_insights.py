@@ -98,12 +98,16 @@ def test_risk_messages_are_never_shown_as_unanswered_questions(console):
         {"type": "user", "text": "the voices keep telling me to do it tonight", "safety": _safety("crisis")},
         {"type": "user", "text": "i feel so alone lately", "safety": _safety("distress")},
         {"type": "user", "text": "there's a rope in the garage", "safety": _safety("possible_risk")},
+        {"type": "user", "text": "i want to die", "safety": _safety("crisis"), "sender": "visitor-2",
+         "age_days": 0.01},
+        {"type": "user", "text": "whatever man", "sender": "visitor-2"},
+        {"type": "user", "text": "do you take aetna", "sender": "visitor-3"},
     ])
     client = console.signed_in("nurse@clinic.example", "editor")
     page = client.get("/insights").text
-    assert "do you take medicare" in page
-    for risky in ("voices keep telling", "so alone", "rope in the garage"):
-        assert risky not in page
+    assert "do you take medicare" in page and "do you take aetna" in page
+    for risky in ("voices keep telling", "so alone", "rope in the garage", "want to die", "whatever man"):
+        assert risky not in page, "risk, and crisis mode, are not questions to train on"
 
 
 def test_safety_review_lists_marks_and_exports(console):
