@@ -7,7 +7,7 @@ message.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, Optional
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
@@ -47,18 +47,22 @@ def _custom(event: BotUttered) -> Dict[str, Any]:
     return (event.data or {}).get("custom") or {}
 
 
+def _before_latest_message(tracker: DialogueStateTracker) -> Iterator[Any]:
+    """The events before the visitor's latest message, newest first."""
+    events = reversed(tracker.events)
+    for event in events:
+        if isinstance(event, UserUttered):
+            break
+    yield from events
+
+
 def crisis_replies_before_latest_message(tracker: DialogueStateTracker) -> int:
     """How many crisis replies were sent before the visitor's latest message.
 
     One or more means the conversation is in crisis mode.
     """
-    count, seen_latest = 0, False
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered) and not seen_latest:
-            seen_latest = True
-        elif seen_latest and isinstance(event, BotUttered) and _custom(event).get("kind") == CRISIS_KIND:
-            count += 1
-    return count
+    return sum(1 for event in _before_latest_message(tracker)
+               if isinstance(event, BotUttered) and _custom(event).get("kind") == CRISIS_KIND)
 
 
 def last_text_of_kind(tracker: DialogueStateTracker, kinds: frozenset) -> Optional[str]:
@@ -71,22 +75,16 @@ def last_text_of_kind(tracker: DialogueStateTracker, kinds: frozenset) -> Option
 
 def last_bot_variant(tracker: DialogueStateTracker) -> Optional[str]:
     """custom.variant of the assistant's last message before the latest visitor message."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            seen_user = True
-        elif seen_user and isinstance(event, BotUttered):
+    for event in _before_latest_message(tracker):
+        if isinstance(event, BotUttered):
             return _custom(event).get("variant")
     return None
 
 
 def previous_bot_action(tracker: DialogueStateTracker) -> Optional[str]:
     """The last action before the visitor's latest message, ignoring action_listen."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            seen_user = True
-        elif seen_user and isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+    for event in _before_latest_message(tracker):
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
             return event.action_name
     return None
 
