@@ -22,7 +22,7 @@ from typing import Optional
 
 from bench.stock import CACHE_ROOT
 from bot.settings import get_settings
-from bot.train import MODELS_DIR, TRAINING_DATA, ensure_model, model_path, rasa_env
+from bot.train import MODELS_DIR, ensure_model, model_path, rasa_env, train_command
 
 
 def _record(model: Path) -> Path:
@@ -52,8 +52,7 @@ def _cold_training(model: Path) -> dict:
     root = get_settings().root
     with tempfile.TemporaryDirectory(prefix="bench-train-") as scratch:
         env = {**rasa_env(), "RASA_CACHE_DIRECTORY": str(Path(scratch) / "cache")}
-        command = [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
-                   "--data", *TRAINING_DATA, "--out", str(Path(scratch) / MODELS_DIR)]
+        command = train_command(str(Path(scratch) / MODELS_DIR), "cold")
         started = time.monotonic()
         with open(Path(scratch) / "train.log", "wb") as log:
             done = subprocess.run(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
