@@ -8,6 +8,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.abuse_limits import abuse_limits, client_of_tracker
 from bot.handoff.contact import clean_first_name, parse_contact
 from bot.handoff.notify import notify_staff
 from bot.handoff.store import CallbackRequest, mark_notified, save_callback
@@ -94,6 +95,13 @@ class ActionSubmitCallback(Action):
         request = _request_from(tracker)
         if request is None:
             dispatcher.utter_message(response="utter_no_callback")
+            return reset
+        # A stranger must not be able to make the clinic phone people at will.
+        limits = abuse_limits()
+        client = client_of_tracker(tracker) or tracker.sender_id
+        if (limits.hit("callbacks_per_conversation", tracker.sender_id)
+                or limits.hit("callbacks_per_client", client)):
+            dispatcher.utter_message(response="utter_callback_limited")
             return reset
         settings = get_settings()
         try:

@@ -25,7 +25,7 @@ from bench.redis_server import redis_server
 from bench.scenario import sender_id
 from bench.targets import OURS, STOCK, Target, reply_problem
 from bench.variants import STOCK_VARIANT, Variant
-from bot.services import ServiceFailed, action_server_command, free_port, rasa_server_command, running
+from bot.services import ServiceFailed, action_endpoint, action_server_command, free_port, rasa_server_command, running
 from bot.settings import get_settings
 from bot.train import rasa_env
 
@@ -48,7 +48,7 @@ def _endpoints(path: Path, action_url: Optional[str], tracker_db: Path, variant:
     # The endpoints of the repo's endpoints.yml, with the stores each variant swaps in.
     endpoints: dict = {"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)}}
     if action_url:
-        endpoints["action_endpoint"] = {"url": action_url}
+        endpoints["action_endpoint"] = action_endpoint(action_url)
         endpoints["nlg"] = {"type": "bot.dialogue.nlg.ContentNLG"}
     # else stock: no custom actions, Rasa's own templated NLG
     if variant.in_process:
@@ -103,10 +103,10 @@ def start_ours(model: Path, workdir: Path, variant: Variant, label: str) -> Iter
     workdir.mkdir(parents=True, exist_ok=True)
     content_dir = workdir / "content"
     shutil.copytree(get_settings().content_dir, content_dir)
-    env = {**rasa_env(), "DATABASE_URL": f"sqlite:///{workdir / 'clinic.db'}", "CONTENT_DIR": str(content_dir)}
-    # `rasa run actions` has no --interface option and listens on 0.0.0.0
-    # unless SANIC_HOST says otherwise; the benchmark stays on loopback.
-    action_env = {**env, "SANIC_HOST": "127.0.0.1"}
+    # Twenty simulated visitors from one loopback address would be one client
+    # far over the abuse limits (bot/abuse_limits.py): off for the load test.
+    env = {**rasa_env(), "DATABASE_URL": f"sqlite:///{workdir / 'clinic.db'}", "CONTENT_DIR": str(content_dir),
+           "RATE_LIMITS": "off"}
     # The variant's env vars go to the Rasa server only: with a TF_* thread
     # variable set, even `rasa run actions` imports TensorFlow (+450 MiB).
     server_env = {**env, **variant.env, "SANIC_WORKERS": str(variant.workers)}
@@ -121,7 +121,7 @@ def start_ours(model: Path, workdir: Path, variant: Variant, label: str) -> Iter
                                variant, redis_port)
         began = time.monotonic()
         with running(action_server_command(action_port), f"http://127.0.0.1:{action_port}/health",
-                     env=action_env, log=workdir / "actions.log") as actions:
+                     env=env, log=workdir / "actions.log") as actions:
             rasa_began = time.monotonic()
             with running(rasa_server_command(model, rasa_port, endpoints, _api_args(token)),
                          f"{base}/widget/health", env=server_env, log=workdir / "rasa.log") as rasa:

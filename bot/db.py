@@ -24,9 +24,13 @@ def _prepare_sqlite(url: str) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine with the tables created; SQLite gets WAL so readers never block."""
+    """An engine with the tables created; SQLite gets WAL so readers never block.
+
+    hide_parameters: a failed INSERT's error message would otherwise carry a
+    visitor's name, phone number and transcript into whatever logs it.
+    """
     _prepare_sqlite(url)
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, event
 
 from bot.db import Base
 
@@ -35,6 +35,26 @@ class Handoff(Base):
     closed_at = Column(DateTime)
     closed_by = Column(String(254))
     staff_note = Column(Text)
+
+
+class FlagSource(Base):
+    """A conversation behind a crisis flag, and the client it came from.
+
+    Crisis replies are never limited, but their side effects are: all crisis
+    conversations from one client within a window share one urgent queue
+    entry and one staff webhook (bot/handoff/store.py, issue #11). The first
+    conversation's transcript is the flag's own; the others keep theirs here,
+    so staff still read every one of them.
+    """
+
+    __tablename__ = "flag_sources"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(16), nullable=False, index=True)
+    conversation_id = Column(String(128), nullable=False, unique=True)
+    client_key = Column(String(64), index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    transcript = Column(Text)  # JSON; None for the flag's first conversation
 
 
 class Feedback(Base):
@@ -86,7 +106,9 @@ class StaffSession(Base):
 
 
 class LoginAttempt(Base):
-    """One sign-in try, kept to lock an email out after repeated failures."""
+    """One sign-in try. No longer written: sign-in throttling moved to
+    bot.staff.accounts (per client, in the rate-limit store). The table stays so
+    the retention purge still clears rows that older versions wrote."""
 
     __tablename__ = "staff_login_attempts"
 
@@ -97,7 +119,12 @@ class LoginAttempt(Base):
 
 
 class AuditEntry(Base):
-    """Who changed what, when. `details` is JSON (before/after values)."""
+    """Who changed what, when. `details` is JSON (before/after values).
+
+    Append-only and hash-chained (bot/staff/audit.py): entry_hash is sha256 over
+    the entry's fields and prev_hash, the entry_hash of the entry before it.
+    Rows written before the chain existed have neither (NULL).
+    """
 
     __tablename__ = "staff_audit"
 
@@ -107,6 +134,86 @@ class AuditEntry(Base):
     action = Column(String(64), nullable=False, index=True)
     target = Column(String(160), nullable=False, default="")
     details = Column(Text, nullable=False, default="{}")
+    prev_hash = Column(String(64))
+    entry_hash = Column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """Written by the audit retention purge before it removes the oldest entries:
+    the first entry kept and the hash it chains from, so the rest of the chain
+    still verifies. Append-only like the log itself."""
+
+    __tablename__ = "staff_audit_checkpoints"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    cutoff = Column(DateTime, nullable=False)
+    first_kept_id = Column(Integer, nullable=False)
+    anchor_hash = Column(String(64))  # NULL when the first kept entry predates the chain
+    removed = Column(Integer, nullable=False)
+
+
+def _append_only(_mapper, _connection, _target) -> None:  # noqa: ANN001
+    raise RuntimeError("audit entries are append-only; only bot.staff.audit.purge_before "
+                       "removes old ones")
+
+
+# Catches ORM code that edits or deletes an entry on any database; the
+# triggers bot.staff.audit installs also stop plain SQL.
+event.listen(AuditEntry, "before_update", _append_only)
+event.listen(AuditEntry, "before_delete", _append_only)
+
+
+class PasswordResetCode(Base):
+    """A one-time code an admin gives a person to set their own password.
+
+    Only the sha256 of the code is stored (it is long and random, so a slow
+    hash adds nothing). Used once (used_at), and only until expires_at.
+    """
+
+    __tablename__ = "staff_reset_codes"
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, nullable=False, index=True)
+    code_hash = Column(String(64), unique=True, nullable=False)
+    issued_by = Column(String(254), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False, index=True)
+    used_at = Column(DateTime)
+
+
+class AnswerAuthor(Base):
+    """An account that wrote part of an answer's text now waiting for review.
+
+    Four-eyes: none of them may approve it. Rows go when the text is approved
+    or the waiting edit discarded. Kept by account id, not by title, because
+    two people may share a title.
+    """
+
+    __tablename__ = "staff_answer_authors"
+
+    id = Column(Integer, primary_key=True)
+    answer_id = Column(String(80), nullable=False, index=True)
+    user_id = Column(Integer, nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class TrainingProposal(Base):
+    """A visitor's wording an editor proposed as a training example.
+
+    It reaches data/nlu/ (and so the next model) only when a reviewer other
+    than the proposer accepts it; the row goes then, or when it is declined,
+    and the audit log keeps the decision.
+    """
+
+    __tablename__ = "staff_training_proposals"
+
+    id = Column(Integer, primary_key=True)
+    answer_id = Column(String(80), nullable=False)
+    example = Column(String(300), nullable=False)
+    proposed_by_id = Column(Integer, nullable=False)
+    proposed_by = Column(String(254), nullable=False)
+    proposed_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class SafetyReview(Base):

@@ -17,7 +17,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bot import model_updates
+from bot import log_masking, model_updates
+from bot.privacy import make_private, restrict_new_files
 from bot.services import action_server_command, rasa_server_command, running
 from bot.settings import get_settings
 from bot.train import ensure_model, model_path, rasa_env
@@ -65,9 +66,12 @@ def choose_live_model() -> Path:
 
 
 def main() -> int:
+    restrict_new_files()
+    log_masking.install()
     settings = get_settings()
-    model = choose_live_model()
     var = settings.root / "var"
+    make_private(var)
+    model = choose_live_model()
     logs = var / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     env = {**rasa_env(), "MODEL_SERVER_TOKEN": model_server_token(var)}
@@ -90,7 +94,7 @@ def main() -> int:
         check_model_server(env["MODEL_SERVER_TOKEN"], model.name)
         print(f"Starting the Rasa server (loading {model.name}) ...", flush=True)
         stack.enter_context(running(
-            rasa_server_command(model, RASA_PORT, settings.root / "endpoints.yml", cors),
+            rasa_server_command(model, RASA_PORT, settings.endpoints_file, cors),
             f"http://127.0.0.1:{RASA_PORT}/widget/health", env=env, log=logs / "rasa.log"))
         print(_banner(staff_url, logs), flush=True)
         try:

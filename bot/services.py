@@ -70,12 +70,18 @@ def stop(process: subprocess.Popen, grace: float = 15.0) -> None:
 
 
 def action_server_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "rasa", "run", "actions", "--actions", "actions",
-            "--port", str(port)]
+    """bot/action_server.py: loopback, a shared secret, capped bodies."""
+    return [sys.executable, "-m", "bot.action_server", "--port", str(port)]
+
+
+def action_endpoint(url: str) -> dict[str, str]:
+    """endpoints.yml's action_endpoint: the Rasa server sends the shared secret."""
+    return {"url": url, "token": "${ACTION_SERVER_TOKEN}"}
 
 
 def rasa_server_command(model: Path, port: int, endpoints: Path, extra: Sequence[str] = ()) -> list[str]:
-    return [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port),
+    """bot/rasa_server.py: `rasa run` with masked logs and capped bodies."""
+    return [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--port", str(port),
             "--endpoints", str(endpoints), "--credentials", "credentials.yml",
             "--interface", "127.0.0.1", *extra]
 

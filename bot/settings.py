@@ -33,6 +33,19 @@ class Settings:
     clinic_file: Path
     spacy_model_dir: Path
     web_build_dir: Path
+    # The endpoints.yml the Rasa server runs with: its tracker_store section
+    # is where conversations are stored, so the console reads, masks and
+    # purges them there (bot/staff/conversations.py).
+    endpoints_file: Path = PROJECT_ROOT / "endpoints.yml"
+    # TRACKER_DB_URL: an explicit SQLAlchemy URL that overrides endpoints.yml's
+    # tracker store for the console. For test set-ups that start the console
+    # without the Rasa server's endpoints file; a deployment should leave it
+    # unset so that there is one source of truth (a warning is logged if the
+    # two differ).
+    tracker_db_url: str = ""
+    # The audit log outlives conversations: six years, the retention HIPAA
+    # sets for compliance documentation. AUDIT_RETENTION_DAYS changes it.
+    audit_retention_days: int = 6 * 365
 
     @classmethod
     def from_env(cls, root: Path | None = None) -> "Settings":
@@ -55,6 +68,9 @@ class Settings:
             clinic_file=Path(_env("CLINIC_FILE", str(root / "clinic.yml"))),
             spacy_model_dir=root / "build" / "spacy" / "en_clinic",
             web_build_dir=root / "build" / "web",
+            endpoints_file=root / _env("ENDPOINTS_FILE", "endpoints.yml"),
+            tracker_db_url=_env("TRACKER_DB_URL", ""),
+            audit_retention_days=int(_env("AUDIT_RETENTION_DAYS", str(6 * 365))),
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,11 @@ TRAINABLE_CODE = ("bot/nlu/intent_classifier.py", "bot/safety/risk_model.py", "b
                   "bot/safety/lexicon/risk_words.txt")
 RISK_DATA = "data/safety/risk_examples"
 MODELS_DIR = "models"
+# The action server answers only requests carrying this secret
+# (bot/action_server.py); endpoints.yml hands it to the Rasa server. Unless a
+# deployment sets one, each process that starts the pair makes its own, so it
+# is never written to disk.
+_ACTION_SERVER_TOKEN = secrets.token_urlsafe(32)
 
 
 def rasa_env() -> dict[str, str]:
@@ -40,6 +46,7 @@ def rasa_env() -> dict[str, str]:
         # rasa_sdk's action server binds to SANIC_HOST, 0.0.0.0 by default:
         # loopback only, unless a deployment says otherwise.
         SANIC_HOST=env.get("SANIC_HOST") or "127.0.0.1",
+        ACTION_SERVER_TOKEN=env.get("ACTION_SERVER_TOKEN") or _ACTION_SERVER_TOKEN,
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONPATH=os.pathsep.join(filter(None, [str(get_settings().root), env.get("PYTHONPATH", "")])),
     )

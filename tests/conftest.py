@@ -16,11 +16,32 @@ from typing import Iterator
 import pytest
 import yaml
 
-from bot.services import action_server_command, free_port, rasa_server_command, running
+from bot.services import action_endpoint, action_server_command, free_port, rasa_server_command, running
 from bot.settings import get_settings
 from bot.train import ensure_model, rasa_env
 
 ROOT = get_settings().root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scratch_conversation_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Closing a callback request masks its conversation in the store that
+    endpoints.yml names (bot/handoff/store.py): no test may reach a
+    developer's own var/tracker.db that way. Tests that need a store of
+    their own set ENDPOINTS_FILE themselves."""
+    folder = tmp_path_factory.mktemp("endpoints")
+    endpoints = folder / "endpoints.yml"
+    endpoints.write_text(yaml.safe_dump({"tracker_store": {
+        "type": "SQL", "dialect": "sqlite", "db": str(folder / "tracker.db")}}))
+    previous = os.environ.get("ENDPOINTS_FILE")
+    os.environ["ENDPOINTS_FILE"] = str(endpoints)
+    try:
+        yield endpoints
+    finally:
+        if previous is None:
+            os.environ.pop("ENDPOINTS_FILE", None)
+        else:
+            os.environ["ENDPOINTS_FILE"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +64,7 @@ class Stack:
 
 def write_endpoints(path: Path, action_url: str, tracker_db: Path) -> Path:
     endpoints = {
-        "action_endpoint": {"url": action_url},
+        "action_endpoint": action_endpoint(action_url),
         "nlg": {"type": "bot.dialogue.nlg.ContentNLG"},
         "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
     }
@@ -56,7 +77,9 @@ def start_stack(model: Path, workdir: Path, extra_env: dict[str, str] | None = N
     """Action server + Rasa server on free ports; everything stored under workdir."""
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{workdir / 'clinic.db'}"
-    env = {**rasa_env(), "DATABASE_URL": database_url, **(extra_env or {})}
+    # The abuse limits are off unless a test asks for them (extra_env
+    # {"RATE_LIMITS": "on"}): every test talks from loopback, one client.
+    env = {**rasa_env(), "DATABASE_URL": database_url, "RATE_LIMITS": "off", **(extra_env or {})}
     action_port, rasa_port = free_port(), free_port()
     action_url = f"http://127.0.0.1:{action_port}/webhook"
     endpoints = write_endpoints(workdir / "endpoints.yml", action_url, workdir / "tracker.db")

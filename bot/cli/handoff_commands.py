@@ -9,6 +9,7 @@ import argparse
 import getpass
 import json
 
+from bot.cli.terminal import terminal_safe as safe
 from bot.settings import get_settings
 
 
@@ -57,14 +58,14 @@ def run_show(args: argparse.Namespace) -> int:
         return 1
     audit.record(database_url, _actor(), "callback.viewed", r.reference)
     print(f"{r.reference}  {r.kind}{'  URGENT' if r.urgent else ''}  status: {r.status}")
-    print(f"Received: {r.created_at:%Y-%m-%d %H:%M} UTC   reason: {r.reason}")
-    print(f"Name: {r.first_name or '-'}   {r.contact_kind or 'contact'}: {r.contact or '-'}   "
-          f"best time: {r.preferred_time or '-'}")
+    print(f"Received: {r.created_at:%Y-%m-%d %H:%M} UTC   reason: {safe(r.reason)}")
+    print(f"Name: {safe(r.first_name or '-')}   {r.contact_kind or 'contact'}: {safe(r.contact or '-')}   "
+          f"best time: {safe(r.preferred_time or '-')}")
     if r.staff_note:
-        print(f"Notes:\n{r.staff_note}")
+        print("Notes:\n" + "\n".join(safe(line) for line in r.staff_note.splitlines()))
     print("Conversation (contact details masked):")
     for turn in json.loads(r.transcript or "[]"):
-        print(f"  {turn.get('who', '?'):>9}: {turn.get('text', '')}")
+        print(f"  {safe(turn.get('who', '?')):>9}: {safe(turn.get('text', ''))}")
     return 0
 
 

@@ -45,7 +45,8 @@ def register(groups: argparse._SubParsersAction) -> None:
     password.add_argument("--password-stdin", action="store_true")
     password.set_defaults(run=run_set_password)
 
-    purge = groups.add_parser("purge", help="delete conversations older than the retention period")
+    purge = groups.add_parser("purge", help="delete conversations older than the retention period "
+                              "(in the tracker store endpoints.yml configures; ENDPOINTS_FILE names another)")
     purge.add_argument("--days", type=int, default=None,
                        help="keep this many days (default: RETENTION_DAYS, 90)")
     purge.set_defaults(run=run_purge)
@@ -115,7 +116,6 @@ def run_set_password(args: argparse.Namespace) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    from bot.staff.conversations import tracker_url
     from bot.staff.retention import purge
 
     settings = get_settings()
@@ -123,7 +123,12 @@ def run_purge(args: argparse.Namespace) -> int:
     if days < 1:
         print("Keep at least 1 day.", file=sys.stderr)
         return 1
-    result = purge(settings.database_url, tracker_url(settings.root), days, actor=_actor())
-    print(f"Removed {result.events} conversation events, {result.handoffs} closed requests and "
-          f"{result.sign_ins} sign-in records older than {result.cutoff:%Y-%m-%d %H:%M} UTC.")
-    return 0
+    # None: the conversation store endpoints.yml (ENDPOINTS_FILE) configures.
+    result = purge(settings.database_url, None, days, actor=_actor())
+    print(f"Removed {result.events} conversation events, {result.handoffs} closed requests, "
+          f"{result.contacted} requests left contacted, {result.feedback} feedback entries and "
+          f"{result.sign_ins} sign-in records older than {result.cutoff:%Y-%m-%d %H:%M} UTC; "
+          f"masked contact details in {result.masked_events} events of closed requests.")
+    for problem in result.problems:
+        print(f"NOT COMPLETE: {problem}", file=sys.stderr)
+    return 0 if result.complete else 1

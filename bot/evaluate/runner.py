@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
 from bot.services import action_server, free_port
+from bot.train import rasa_env
 
 Replies = List[Dict[str, Any]]
 
@@ -25,7 +26,7 @@ async def _load_agent(model: Path, action_url: str):  # noqa: ANN202
     logging.getLogger().setLevel(logging.WARNING)
     configure_structlog(logging.WARNING)
     endpoints = AvailableEndpoints(
-        action=EndpointConfig(url=action_url),
+        action=EndpointConfig(url=action_url, token=rasa_env()["ACTION_SERVER_TOKEN"]),
         nlg=EndpointConfig(type="bot.dialogue.nlg.ContentNLG"),
     )
     return await load_agent(model_path=str(model), endpoints=endpoints)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from bot.privacy import EMAIL_PATTERN
+
 DEFAULT_REGION = "US"
 MAX_NAME_LENGTH = 60
 _NAME_LEAD_IN = re.compile(r"^(my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me)\s+", re.I)
@@ -25,8 +27,13 @@ def parse_contact(text: str, region: str = DEFAULT_REGION) -> Contact | None:
     if not text or len(text) > 254:
         return None
     if "@" in text:
+        # "you can reach me at sam@mail.com" as well as the bare address;
+        # the privacy module's pattern finds it, email-validator checks it.
+        found = EMAIL_PATTERN.findall(text)
+        if len(found) != 1:
+            return None
         try:
-            checked = validate_email(text, check_deliverability=False)
+            checked = validate_email(found[0].rstrip("."), check_deliverability=False)
         except EmailNotValidError:
             return None
         return Contact("email", checked.normalized, checked.normalized)

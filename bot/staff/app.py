@@ -23,9 +23,11 @@ from bot.clinic_file import ClinicFile
 from bot.content import ContentStore
 from bot.http_security import CONTENT_SECURITY_POLICY
 from bot.settings import Settings, get_settings
-from bot.staff import log_masking, retention
+from bot import log_masking
+from bot.privacy import restrict_new_files
+from bot.staff import retention
 from bot.staff.content_edits import ContentPaths
-from bot.staff.conversations import tracker_url
+from bot.staff.conversations import ConversationStoreError, tracker_url
 
 logger = logging.getLogger(__name__)
 SECURITY_HEADERS = {
@@ -72,6 +74,20 @@ def secret_key(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def _tracker_db_url(settings: Settings) -> str:
+    """The conversation store endpoints.yml configures, for Insights and the Safety review.
+
+    One the console cannot read does not stop it (callback requests still
+    need working): those pages stay empty, and the retention job, which
+    works the store out again at each run, logs and audits the problem.
+    """
+    try:
+        return tracker_url(settings)
+    except ConversationStoreError as problem:
+        logger.error("Conversation store: %s", problem)
+        return ""
+
+
 def create_app(settings: Settings | None = None, *, tracker_db_url: str | None = None,
                nlu_dir: Path | None = None, secret: str | None = None) -> Flask:
     settings = settings or get_settings()
@@ -90,7 +106,7 @@ def create_app(settings: Settings | None = None, *, tracker_db_url: str | None =
     )
     app.extensions["staff"] = StaffConfig(
         database_url=settings.database_url,
-        tracker_db_url=tracker_db_url or tracker_url(settings.root),
+        tracker_db_url=tracker_db_url if tracker_db_url is not None else _tracker_db_url(settings),
         paths=ContentPaths(settings.content_dir, nlu_dir or settings.nlu_dir, settings.clinic_file),
         retention_days=settings.retention_days,
         web_build_dir=settings.web_build_dir,
@@ -139,7 +155,9 @@ def serve(app: Flask, host: str, port: int) -> None:
         logger.info("waitress is not installed; using Werkzeug's server")
         app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
         return
-    waitress_serve(app, host=host, port=port, threads=8, ident="staff-console")
+    # waitress buffers a whole body before Flask sees it: cap it at the same size.
+    waitress_serve(app, host=host, port=port, threads=8, ident="staff-console",
+                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,12 +166,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1",
                         help="loopback by default; put a TLS proxy in front to reach it from elsewhere")
     args = parser.parse_args(argv)
+    restrict_new_files()
     log_masking.install()
-    logging.getLogger().setLevel(logging.INFO)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     app = create_app(settings)
     config: StaffConfig = app.extensions["staff"]
-    retention.start_scheduler(config.database_url, config.tracker_db_url, config.retention_days)
+    # None: the store endpoints.yml configures, read again at each run.
+    retention.start_scheduler(config.database_url, None, config.retention_days)
     warm_up()
     print(f"Staff console on http://{args.host}:{args.port}/", flush=True)
     serve(app, args.host, args.port)

@@ -8,6 +8,12 @@ the live fields and records reviewed_by / reviewed_on, so the visitor-facing
 text changes only then (and reaches visitors within about a second: the
 content store re-reads changed files). A draft answer has no live text, so it
 is edited in place.
+
+Four eyes: nobody approves text they wrote. The console records, by account,
+who wrote the text now waiting for review (FourEyes, in the staff database;
+titles sign the YAML but two people may share one), and approval refuses
+those accounts. The YAML's own `edited_by` is checked too, so an edit saved
+before that record existed cannot be approved under its author's signature.
 """
 from __future__ import annotations
 
@@ -20,11 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from sqlalchemy import delete, select
 
 from bot.content.check import ID_PATTERN, AnswerContext, Finding, check_answer_record
 from bot.content.files import SOURCES_FILE, RawRecord, answer_files, raw_answers, record_of, to_answer
 from bot.content.model import TOPICS, Answer
+from bot.db import session_scope
 from bot.file_watch import files_signature
+from bot.models import AnswerAuthor
 from bot.staff.yaml_io import YamlDocument, folded, locked
 
 
@@ -68,6 +77,41 @@ def version_of(answer: Answer) -> str:
              str(answer.reviewed_on), answer.reviewed_by,
              None if pending is None else [pending.question, pending.text, list(pending.sources)]]
     return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:16]
+
+
+class FourEyes:
+    """The account making a change, and who wrote the text waiting for review.
+
+    Passed to every change the console makes; the changes call it while they
+    hold the content lock, so a save and an approval cannot interleave.
+    """
+
+    def __init__(self, database_url: str, account_id: int) -> None:
+        self.database_url = database_url
+        self.account_id = account_id
+
+    def wrote(self, answer_id: str) -> None:
+        """Recorded before the file is written: a crash in between only makes approval stricter."""
+        if self.account_id in authors_of(self.database_url, answer_id):
+            return
+        with session_scope(self.database_url) as session:
+            session.add(AnswerAuthor(answer_id=answer_id, user_id=self.account_id))
+
+    def refuse_own(self, answer_id: str) -> None:
+        if self.account_id in authors_of(self.database_url, answer_id):
+            raise EditRefused("you wrote (part of) this text; another reviewer must approve it")
+
+    def settled(self, answer_id: str) -> None:
+        """Nothing written waits any more: approved, discarded or undone."""
+        with session_scope(self.database_url) as session:
+            session.execute(delete(AnswerAuthor).where(AnswerAuthor.answer_id == answer_id))
+
+
+def authors_of(database_url: str, answer_id: str) -> set[int]:
+    """Accounts that wrote the answer's text waiting for review."""
+    with session_scope(database_url) as session:
+        return set(session.execute(select(AnswerAuthor.user_id)
+                                   .where(AnswerAuthor.answer_id == answer_id)).scalars())
 
 
 def flow_list(items) -> CommentedSeq:
@@ -143,10 +187,12 @@ def _check_version(document: YamlDocument, entry: CommentedMap, expected: str | 
 
 
 def save_draft(paths: ContentPaths, answer_id: str, draft: Draft, editor: str,
-               expected_version: str | None = None, today: dt.date | None = None) -> dict[str, Any]:
+               expected_version: str | None = None, today: dt.date | None = None, *,
+               four_eyes: FourEyes | None = None) -> dict[str, Any]:
     """Save an edit: approved answers get a `pending:` edit; drafts change in place.
 
-    Returns what changed, for the audit log.
+    four_eyes records the editor as an author of the waiting text. Returns
+    what changed, for the audit log.
     """
     today = today or dt.date.today()
     if not draft.text or not draft.question:
@@ -157,11 +203,18 @@ def save_draft(paths: ContentPaths, answer_id: str, draft: Draft, editor: str,
         shown = answer.pending or answer
         before = _fields(shown.question, shown.text, shown.sources)
         after = _fields(draft.question, draft.text, draft.sources)
+        undone = answer.approved and after == _fields(answer.question, answer.text,
+                                                      answer.sources)
+        if four_eyes is not None:
+            if undone:
+                four_eyes.settled(answer_id)
+            elif after != before:
+                four_eyes.wrote(answer_id)
         if not answer.approved:
             entry["question"] = draft.question
             entry["text"] = folded(draft.text)
             entry["sources"] = flow_list(draft.sources)
-        elif after == _fields(answer.question, answer.text, answer.sources):
+        elif undone:
             entry.pop("pending", None)  # the edit was undone: nothing waits for review
         else:
             entry["pending"] = CommentedMap([
@@ -177,7 +230,8 @@ def save_draft(paths: ContentPaths, answer_id: str, draft: Draft, editor: str,
 
 
 def discard_pending(paths: ContentPaths, answer_id: str,
-                    expected_version: str | None = None) -> dict[str, Any]:
+                    expected_version: str | None = None, *,
+                    four_eyes: FourEyes | None = None) -> dict[str, Any]:
     with locked(paths.content_dir):
         document, entry = _find(paths, answer_id)
         answer = _check_version(document, entry, expected_version)
@@ -185,22 +239,31 @@ def discard_pending(paths: ContentPaths, answer_id: str,
             raise EditRefused("this answer has no edit waiting for review")
         entry.pop("pending")
         document.save()
+        if four_eyes is not None:
+            four_eyes.settled(answer_id)
     pending = answer.pending
     return {"file": document.path.name,
             "discarded": _fields(pending.question, pending.text, pending.sources)}
 
 
 def approve(paths: ContentPaths, answer_id: str, reviewer: str,
-            expected_version: str | None = None, today: dt.date | None = None) -> dict[str, Any]:
+            expected_version: str | None = None, today: dt.date | None = None, *,
+            four_eyes: FourEyes | None = None) -> dict[str, Any]:
     """Make the answer (or its waiting edit) what visitors see, signed by the reviewer.
 
     Refused while `bot content check` finds an error in the result, so a
-    reviewer cannot publish text the check would fail.
+    reviewer cannot publish text the check would fail; and refused to anyone
+    who wrote the text (four_eyes), or whose signature is its edited_by.
     """
     today = today or dt.date.today()
     with locked(paths.content_dir):
         document, entry = _find(paths, answer_id)
         answer = _check_version(document, entry, expected_version)
+        if four_eyes is not None:
+            four_eyes.refuse_own(answer_id)
+        if answer.pending is not None and answer.pending.edited_by.strip() == reviewer.strip():
+            raise EditRefused(f"this edit is signed as yours ({answer.pending.edited_by}); "
+                              "another reviewer must approve it")
         before = _fields(answer.question, answer.text, answer.sources)
         before.update(status=answer.status, reviewed_by=answer.reviewed_by,
                       reviewed_on=str(answer.reviewed_on or ""))
@@ -217,14 +280,17 @@ def approve(paths: ContentPaths, answer_id: str, reviewer: str,
         if errors:
             raise ApprovalBlocked(errors)
         document.save()
+        if four_eyes is not None:
+            four_eyes.settled(answer_id)
     live = to_answer(record)
     after = _fields(live.question, live.text, live.sources)
     after.update(status="approved", reviewed_by=reviewer, reviewed_on=today.isoformat())
     return {"file": document.path.name, "before": before, "after": after}
 
 
-def create_draft(paths: ContentPaths, topic: str, answer_id: str, draft: Draft) -> dict[str, Any]:
-    """A new answer, as a draft at the end of its topic's file."""
+def create_draft(paths: ContentPaths, topic: str, answer_id: str, draft: Draft, *,
+                 four_eyes: FourEyes | None = None) -> dict[str, Any]:
+    """A new answer, as a draft at the end of its topic's file; its author cannot approve it."""
     answer_id = answer_id.strip()
     if topic not in TOPICS:
         raise EditRefused("choose one of the topics")
@@ -243,6 +309,9 @@ def create_draft(paths: ContentPaths, topic: str, answer_id: str, draft: Draft) 
         answers = document.data.get("answers")
         if not isinstance(answers, list):
             raise EditRefused(f"{path.name} has no 'answers:' list; fix it in a text editor")
+        if four_eyes is not None:
+            four_eyes.settled(answer_id)  # rows left from an earlier answer with this id
+            four_eyes.wrote(answer_id)
         answers.append(CommentedMap([
             ("id", answer_id),
             ("topic", topic),

@@ -13,21 +13,77 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.abuse_limits import Refused, abuse_limits, client_key
+from bot.safety.decision import PARSE_DATA_KEY, SAFETY_REVIEW_KINDS, SafetyDecision
 from bot.web import pages
 from bot.web.feedback import record_feedback
-from bot.web.requests import BadRequest, parse_chat, parse_feedback
+from bot.web.requests import BadRequest, parse_chat, parse_feedback, require_json
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".map": "application/json",
                 ".svg": "image/svg+xml", ".png": "image/png"}
+
+
+# Shown with every refusal and error: whatever else fails, these never do.
+CRISIS_LINE = ("If you are in danger or thinking about suicide, call 911, or call or text 988 "
+               "(en español: oprima 2).")
+# The message metadata key under which the action server learns the client.
+CLIENT_METADATA_KEY = "client"
+
+
+def client_of(request: Request) -> str:
+    """The keyed hash of the client's address (a proxy's forwarded one when
+    Sanic is configured to trust it, else the socket's)."""
+    return client_key(request.remote_addr or request.ip or "unknown")
+
+
+def too_many(refused: Refused) -> HTTPResponse:
+    return response.json(
+        {"error": "You're sending messages faster than I can answer. Please wait a minute "
+                  "and try again. " + CRISIS_LINE, "retry_after": refused.retry_after},
+        status=429, headers={"Retry-After": str(refused.retry_after)})
+
+
+def _message_refused(client: str, sender: str) -> Optional[Refused]:
+    limits = abuse_limits()
+    if not limits.enabled:
+        return None
+    refused = [limits.hit("messages_per_client", client),
+               limits.hit("messages_per_conversation", sender)]
+    if limits.first_sight(sender):
+        refused.append(limits.hit("conversations_per_client", client))
+    return next((r for r in refused if r is not None), None)
+
+
+async def _is_risky(request: Request, text: str) -> bool:
+    """The safety decision on text alone (the NLU pipeline, no tracker, no actions)."""
+    try:
+        parse_data = await request.app.ctx.agent.parse_message(text)
+    except Exception:  # noqa: BLE001  if we cannot tell, let the message through
+        logger.exception("Safety screen of a limited message failed; letting it through")
+        return True
+    decision = SafetyDecision.from_dict(parse_data.get(PARSE_DATA_KEY))
+    return decision.kind in SAFETY_REVIEW_KINDS  # crisis, emergency, check-in, distress
+
+
+async def _answer_was_sent(request: Request, sender: str, answer_id: str) -> bool:
+    """Feedback only on answers this conversation was actually given."""
+    tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+    if tracker is None:
+        return False
+    return any(isinstance(event, BotUttered)
+               and ((event.data or {}).get("custom") or {}).get("answer_id") == answer_id
+               for event in tracker.events)
 
 
 class WholeMessageCollector(OutputChannel):
@@ -63,6 +119,13 @@ class WidgetInput(InputChannel):
         blueprint = Blueprint("widget_channel", __name__)
         settings = get_settings()
 
+        @blueprint.listener("before_server_start")
+        async def _too_large_as_json(app, _loop) -> None:  # noqa: ANN001
+            # Sanic refuses an oversized body (bot/rasa_server.py) before any
+            # route runs; answer it like every other refusal of ours.
+            app.error_handler.add(PayloadTooLarge, lambda _request, _error: response.json(
+                {"error": "The request is too large."}, status=413))
+
         @blueprint.route("/health", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
@@ -81,18 +144,27 @@ class WidgetInput(InputChannel):
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
+                require_json(request.headers.get("Content-Type"))
                 chat = parse_chat(request.body or b"")
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
+            client = client_of(request)
+            refused = _message_refused(client, chat.sender)
+            # The crisis reply is never withheld: a limited message still goes
+            # through when the safety decision finds risk in it.
+            if refused is not None and not await _is_risky(request, chat.message):
+                return too_many(refused)
             collector = WholeMessageCollector()
             try:
                 await on_new_message(
-                    UserMessage(chat.message, collector, chat.sender, input_channel=self.name())
+                    UserMessage(chat.message, collector, chat.sender, input_channel=self.name(),
+                                metadata={CLIENT_METADATA_KEY: client})
                 )
             except Exception:  # noqa: BLE001  the visitor gets a clear message, staff get the log
                 logger.exception("Could not handle a message from %s", chat.sender)
                 return response.json(
-                    {"error": "Something went wrong on our side. Please try again, or call the clinic."},
+                    {"error": "Something went wrong on our side. Please try again, or call the clinic. "
+                              + CRISIS_LINE},
                     status=500,
                 )
             return response.json(collector.messages)
@@ -100,10 +172,17 @@ class WidgetInput(InputChannel):
         @blueprint.route("/feedback", methods=["POST"])
         async def feedback(request: Request) -> HTTPResponse:
             try:
+                require_json(request.headers.get("Content-Type"))
                 item = parse_feedback(request.body or b"")
-                record_feedback(settings.database_url, item)
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
+            refused = abuse_limits().hit("feedback_per_client", client_of(request))
+            if refused is not None:
+                return too_many(refused)
+            if not await _answer_was_sent(request, item.sender, item.answer_id):
+                return response.json({"error": "There is no such answer in this conversation."},
+                                     status=404)
+            record_feedback(settings.database_url, item)
             return response.empty(status=204)
 
         return blueprint

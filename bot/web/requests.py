@@ -37,6 +37,15 @@ class FeedbackRequest:
     helpful: bool
 
 
+def require_json(content_type: Optional[str]) -> None:
+    """Only application/json: a browser sends that cross-site only after a CORS
+    preflight, which our CORS settings refuse for other origins. text/plain or
+    a form post would skip the preflight and let any site post as a visitor."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise BadRequest("The request must be sent as application/json.", 415)
+
+
 def parse_json_body(body: bytes) -> dict[str, Any]:
     if len(body) > MAX_BODY_BYTES:
         raise BadRequest("The request is too large.", 413)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 from rasa_sdk import Tracker
@@ -24,3 +24,14 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("STAFF_WEBHOOK_URL", "")
     return url
+
+
+@pytest.fixture(autouse=True)
+def fresh_abuse_limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Each test starts with the default limits and no hits counted yet."""
+    from bot import abuse_limits
+
+    monkeypatch.delenv("RATE_LIMITS", raising=False)
+    abuse_limits.abuse_limits.cache_clear()
+    yield abuse_limits.abuse_limits
+    abuse_limits.abuse_limits.cache_clear()

@@ -30,6 +30,23 @@ def test_complete_request_is_saved_before_it_is_confirmed(load_tracker, database
     assert {e["name"] for e in events if e["event"] == "slot"} >= {"callback_name", "callback_contact"}
 
 
+def test_a_conversation_cannot_make_the_clinic_call_again_and_again(load_tracker, database_url) -> None:
+    responses = [run(ActionSubmitCallback(), load_tracker("callback_complete"))[0][0]["response"]
+                 for _ in range(3)]
+    assert responses == ["utter_callback_saved", "utter_callback_saved", "utter_callback_limited"]
+    assert len(store.queue(database_url)) == 2
+
+
+def test_one_client_cannot_either(load_tracker, database_url) -> None:
+    responses = []
+    for n in range(4):
+        tracker = load_tracker("callback_complete")
+        tracker.sender_id = f"visitor-{n:04d}"
+        tracker.latest_message = {**tracker.latest_message, "metadata": {"client": "one-client"}}
+        responses.append(run(ActionSubmitCallback(), tracker)[0][0]["response"])
+    assert responses == ["utter_callback_saved"] * 3 + ["utter_callback_limited"]
+
+
 def test_no_consent_saves_nothing(load_tracker, database_url) -> None:
     messages, _ = run(ActionSubmitCallback(), load_tracker("callback_declined"))
     assert [m["response"] for m in messages] == ["utter_no_callback"]
@@ -48,6 +65,8 @@ def test_failed_write_never_confirms(load_tracker, tmp_path, monkeypatch) -> Non
     ("202-555-0147", "+12025550147"),
     ("(202) 555 0147", "+12025550147"),
     ("anna.b@example.com", "anna.b@example.com"),
+    ("you can email me at anna.b@example.com.", "anna.b@example.com"),
+    ("anna@example.com or bob@example.com", None),  # which one? ask again
     ("call me maybe", None),
     ("12345", None),
     ("anna@", None),

@@ -27,6 +27,7 @@ from bot.staff import accounts
 from bot.staff.yaml_io import YamlDocument, folded
 from bot.train import rasa_env
 from browser_helpers import DESKTOP, ROOT, SCREENSHOTS, Visit
+from tests.integration.helpers import announce_only
 
 PASSWORD = "browser test passphrase"
 ANSWER_ID = "side_effects_common"
@@ -106,6 +107,11 @@ def sign_in(page: Page, console: Console, email: str, password: str = PASSWORD) 
 def widget_answer(visit: Visit) -> str:
     visit.ask(QUESTION)
     return visit.page.locator(".kw-answer .kw-text").last.inner_text()
+
+
+def test_the_console_refuses_a_five_megabyte_body_before_reading_it(console: Console) -> None:
+    assert announce_only(f"{console.url}/login", 5 * 1024 * 1024,
+                         {"Content-Type": "application/x-www-form-urlencoded"}) == 413
 
 
 def test_a_reviewers_approval_reaches_the_widget_within_seconds(browser: Browser, console: Console) -> None:

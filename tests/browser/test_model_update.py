@@ -1,7 +1,8 @@
 """Issue #10: a gated model update from the console, with no downtime.
 
-A reviewer adds a visitor's unanswered question as a training example from
-Insights, retrains, reads the comparison with the live model, and publishes.
+A reviewer proposes a visitor's unanswered question as a training example from
+Insights, a second reviewer accepts it (four eyes), the first retrains, reads
+the comparison with the live model, and publishes.
 A visitor then gets the new answer in the widget, while a second visitor's
 conversation goes on without an error. Everything runs in a copy of the
 project (so the repository's training data is never changed), with the
@@ -22,7 +23,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page, expect
 
-from bot.services import action_server_command, free_port, rasa_server_command, running
+from bot.services import action_endpoint, action_server_command, free_port, rasa_server_command, running
 from bot.staff import accounts
 from bot.train import rasa_env
 from browser_helpers import DESKTOP, ROOT, Visit
@@ -72,7 +73,7 @@ def deployment(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  # n
                "ALLOWED_ORIGINS": f"http://127.0.0.1:{rasa_port}"}
         endpoints = root / "endpoints.yml"
         endpoints.write_text(yaml.safe_dump({
-            "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
+            "action_endpoint": action_endpoint(f"http://127.0.0.1:{action_port}/webhook"),
             "nlg": {"type": "bot.dialogue.nlg.ContentNLG"},
             "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(root / "var" / "tracker.db")},
             "models": {"url": f"http://127.0.0.1:{staff_port}/model-server/live.tar.gz",
@@ -86,6 +87,9 @@ def deployment(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  # n
              running(rasa_server_command(model_path, rasa_port, endpoints),
                      f"http://127.0.0.1:{rasa_port}/widget/health", env=env, log=logs / "rasa.log"):
             accounts.add_user(database_url, "director@clinic.example", "Dr. Rivera (test)",
+                              ["reviewer"], PASSWORD)
+            # Four eyes: the example one reviewer proposes, another accepts.
+            accounts.add_user(database_url, "lead@clinic.example", "Lee, lead nurse (test)",
                               ["reviewer"], PASSWORD)
             yield {"root": root, "console": f"http://localhost:{staff_port}",
                    "widget": f"http://127.0.0.1:{rasa_port}/widget/"}
@@ -128,8 +132,15 @@ def test_reviewer_retrains_publishes_and_visitors_get_the_new_model(browser: Bro
             page.goto(f"{deployment['console']}/insights")
             row = page.locator("tr", has_text=PHRASE).first
             row.locator("select").select_option(TARGET)
-            row.get_by_role("button", name="Add as example").click()
+            row.get_by_role("button", name="Propose as example").click()
+            expect(page.locator(".flash-ok")).to_contain_text("Another reviewer must accept")
+        with tab(browser) as page:
+            sign_in(page, console, "lead@clinic.example")
+            page.goto(f"{deployment['console']}/insights")
+            page.locator("table.proposals tr", has_text=PHRASE).get_by_role("button", name="Accept").click()
             expect(page.locator(".flash-ok")).to_contain_text("Added")
+        with tab(browser) as page:
+            sign_in(page, console, "director@clinic.example")
 
             page.goto(f"{deployment['console']}/models")
             page.get_by_role("button", name="Retrain").click()

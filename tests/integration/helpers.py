@@ -1,11 +1,13 @@
 """Talking to the running stack over HTTP, like the widget does."""
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def new_sender() -> str:
@@ -39,3 +41,19 @@ def kinds(replies: list[dict]) -> list[str]:
 
 def answers(replies: list[dict]) -> list[dict]:
     return [r["custom"] for r in replies if (r.get("custom") or {}).get("kind") == "answer"]
+
+
+def announce_only(url: str, length: int, headers: dict | None = None) -> int:
+    """POST announcing a body of length bytes but send none: the status the
+    server answers with before reading the body (a 413, if it caps bodies)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.putrequest("POST", parts.path + (f"?{parts.query}" if parts.query else ""))
+        for name, value in {"Content-Type": "application/json", "Content-Length": str(length),
+                            **(headers or {})}.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()

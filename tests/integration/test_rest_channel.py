@@ -82,10 +82,36 @@ def test_malformed_requests_get_a_json_error(stack, body, status) -> None:
     assert isinstance(reply, dict) and reply["error"]
 
 
+@pytest.mark.parametrize("path", ["/widget/webhook", "/widget/feedback"])
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
+def test_posts_a_browser_could_send_cross_site_without_a_preflight_are_refused(stack, path, content_type) -> None:
+    code, reply = post(f"{stack.base_url}{path}", {"sender": new_sender(), "message": "hi"}, content_type)
+    assert code == 415 and "application/json" in reply["error"]
+
+
 def test_feedback_is_validated(stack) -> None:
-    code, _ = post(f"{stack.base_url}/widget/feedback",
-                   {"sender": new_sender(), "answer_id": "side_effects_common", "helpful": True})
-    assert code == 204
     code, reply = post(f"{stack.base_url}/widget/feedback",
                        {"sender": new_sender(), "answer_id": "side_effects_common", "helpful": "yes"})
     assert code == 400 and "helpful" in reply["error"]
+
+
+def test_feedback_only_for_an_answer_sent_in_that_conversation_once_each(stack) -> None:
+    from sqlalchemy import select
+
+    from bot.db import session_scope
+    from bot.models import Feedback
+
+    sender = new_sender()
+    [answer] = answers(say(stack, sender, "what are the side effects of ketamine?"))
+    url = f"{stack.base_url}/widget/feedback"
+    for made_up in ({"sender": sender, "answer_id": "cost_overview", "helpful": True},  # not sent here
+                    {"sender": sender, "answer_id": "no_such_answer", "helpful": True},  # does not exist
+                    {"sender": new_sender(), "answer_id": answer["answer_id"], "helpful": True}):  # other visitor
+        code, reply = post(url, made_up)
+        assert code == 404 and reply["error"], made_up
+    for helpful in (True, False, False):
+        code, _ = post(url, {"sender": sender, "answer_id": answer["answer_id"], "helpful": helpful})
+        assert code == 204
+    with session_scope(stack.database_url) as session:
+        votes = session.execute(select(Feedback.helpful).where(Feedback.conversation_id == sender)).all()
+    assert votes == [(False,)], "one vote per answer per conversation; a second tap changes it"

@@ -99,9 +99,9 @@ def count_events(tracker_db_url: str) -> int:
 
 
 def callback(database_url: str, urgent: bool = False, name: str = "Dana",
-             contact: str = "(555) 555-0199") -> str:
+             contact: str = "(555) 555-0199", preferred_time: str = "mornings") -> str:
     return store.save_callback(database_url, store.CallbackRequest(
         conversation_id="visitor-1", first_name=name, contact=contact, contact_kind="phone",
-        preferred_time="mornings", consent=True, reason="crisis" if urgent else "asked for staff",
+        preferred_time=preferred_time, consent=True, reason="crisis" if urgent else "asked for staff",
         urgent=urgent, transcript=[{"who": "visitor", "text": "please call me at [phone]", "at": ""},
                                    {"who": "assistant", "text": "Staff will call you back.", "at": ""}]))

@@ -19,6 +19,13 @@ def test_queue_lists_urgent_first_and_masks_contact_details(console):
     assert "phone on file" in page
 
 
+def test_the_queue_masks_contact_details_typed_as_the_best_time(console):
+    callback(console.database_url, preferred_time="after 3, or text 202 555 0143 / kim@mail.example")
+    page = console.signed_in("desk@clinic.example", "front_desk").get("/callbacks").text
+    assert "after 3" in page
+    assert "555 0143" not in page and "kim@mail.example" not in page
+
+
 def test_the_request_page_shows_contact_details_and_logs_the_look(console):
     reference = callback(console.database_url)
     client = console.signed_in("desk@clinic.example", "front_desk")

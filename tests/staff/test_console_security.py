@@ -1,4 +1,4 @@
-"""The console's doors: sign-in on every page and API, CSRF, roles, lock-out, headers."""
+"""The console's doors: sign-in on every page and API, CSRF, roles, throttling, headers."""
 from __future__ import annotations
 
 import re
@@ -9,7 +9,7 @@ from bot.staff.web.auth import PUBLIC_ENDPOINTS
 from staff_helpers import PASSWORD, csrf_token, sign_in
 
 SAMPLE_ARGS = {"answer_id": "about_history", "reference": "ABC234", "user_id": 1,
-               "name": "widget.css", "filename": "console.css", "event_id": 1}
+               "name": "widget.css", "filename": "console.css", "event_id": 1, "proposal_id": 1}
 
 
 def every_route(app):
@@ -38,12 +38,15 @@ def test_no_page_or_api_without_sign_in(console):
     assert client.get("/api/preview").status_code in (401, 405)
 
 
-def test_only_health_sign_in_and_console_assets_are_public(console):
-    # The model server checks its own token (tests/staff/test_model_updates.py).
-    assert PUBLIC_ENDPOINTS == {"auth.login", "health", "static", "models.live_model"}
+def test_only_health_sign_in_reset_and_console_assets_are_public(console):
+    # The model server checks its own token (tests/staff/test_model_updates.py);
+    # the reset page needs a one-time code (tests/staff/test_admin_duties.py).
+    assert PUBLIC_ENDPOINTS == {"auth.login", "auth.reset_password", "health", "static",
+                                "models.live_model"}
     client = console.client()
     assert client.get("/health").status_code == 200
     assert client.get("/login").status_code == 200
+    assert client.get("/reset-password").status_code == 200
     assert client.get("/static/console.js").status_code == 200
 
 
@@ -101,9 +104,15 @@ def test_the_sign_in_form_needs_a_csrf_token_too(console):
     (("admin",), "POST", "/answers/about_history", False),
     (("admin",), "POST", "/answers/about_history/approve", False),
     (("admin",), "POST", "/insights/examples", False),
+    (("editor",), "POST", "/insights/proposals/1/accept", False),
+    (("admin",), "POST", "/insights/proposals/1/accept", False),
+    (("admin",), "POST", "/insights/proposals/1/decline", False),
+    (("reviewer",), "POST", "/insights/proposals/1/accept", True),
     (("admin",), "GET", "/staff", True),
     (("reviewer",), "GET", "/callbacks", False),
     (("reviewer",), "POST", "/staff", False),
+    (("reviewer",), "POST", "/staff/1", False),
+    (("front_desk",), "GET", "/account/password", True),
 ])
 def test_roles_are_enforced(console, roles, method, url, allowed):
     client = console.signed_in("person@clinic.example", *roles)
@@ -115,14 +124,15 @@ def test_roles_are_enforced(console, roles, method, url, allowed):
     assert (response.status_code != 403) is allowed, (url, response.status_code)
 
 
-def test_repeated_wrong_passwords_lock_the_sign_in(console):
+def test_repeated_wrong_passwords_pause_that_browser_with_429(console):
     console.add_user("nurse@clinic.example", "editor")
     client = console.client()
     for _ in range(5):
         assert sign_in(client, "nurse@clinic.example", "wrong guess").status_code == 401
-    locked = sign_in(client, "nurse@clinic.example", PASSWORD)
-    assert locked.status_code == 429
-    assert "Too many failed sign-ins" in locked.text
+    paused = sign_in(client, "nurse@clinic.example", PASSWORD)
+    assert paused.status_code == 429
+    assert "Too many failed sign-ins" in paused.text and "15 minutes" in paused.text
+    assert 14 * 60 < int(paused.headers["Retry-After"]) <= 15 * 60
     assert client.get("/answers").status_code == 302
 
 
@@ -130,7 +140,7 @@ def test_pages_carry_a_strict_csp_and_no_inline_script_or_style(console):
     client = console.signed_in("director@clinic.example", "reviewer", "admin", "front_desk")
     pages = [(console.client(), "/login")] + [(client, url) for url in (
         "/answers", "/answers/about_history", "/answers/new", "/insights",
-                "/callbacks", "/staff", "/audit")]
+                "/callbacks", "/staff", "/audit", "/account/password")] + [(console.client(), "/reset-password")]
     for browser, url in pages:
         response = browser.get(url)
         assert response.status_code == 200, url

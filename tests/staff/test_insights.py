@@ -46,17 +46,31 @@ def test_insights_page_shows_fallbacks_feedback_and_usage(console):
     assert 'class="count">2</td>' in page
 
 
-def test_an_editor_adds_a_fallback_as_a_training_example(console):
-    client = console.signed_in("nurse@clinic.example", "editor")
-    token = csrf_token(client, "/insights")
-    response = client.post("/insights/examples", data={
-        "csrf_token": token, "answer_id": "cost_insurance_iv", "example": "do you take medicare"})
+def test_an_editors_example_waits_for_a_reviewer_before_it_is_training_data(console):
+    editor = console.signed_in("nurse@clinic.example", "editor")
+    nlu_file = console.paths.nlu_dir / "cost.yml"
+    before = nlu_file.read_text()
+    response = editor.post("/insights/examples", data={
+        "csrf_token": csrf_token(editor, "/insights"), "answer_id": "cost_insurance_iv",
+        "example": "do you take medicare"})
     assert response.status_code == 302
-    page = client.get("/insights").text
-    assert "takes effect after the assistant is retrained" in page
-    nlu = (console.paths.nlu_dir / "cost.yml").read_text()
-    assert "    - do you take medicare\n" in nlu
-    assert audit.recent(console.database_url, action="training.")[0]["target"] == "faq/cost_insurance_iv"
+    page = editor.get("/insights").text
+    assert "Another reviewer must accept it" in page and "Another reviewer decides." in page
+    assert nlu_file.read_text() == before, "a proposal is not training data yet"
+    assert audit.recent(console.database_url, action="training.")[0]["action"] == \
+        "training.example_proposed"
+
+    reviewer = console.signed_in("doc@clinic.example", "reviewer")
+    proposal = training_examples.proposals(console.database_url)[0]
+    response = reviewer.post(f"/insights/proposals/{proposal.id}/accept",
+                             data={"csrf_token": csrf_token(reviewer, "/insights")})
+    assert response.status_code == 302
+    assert "takes effect after the assistant is retrained" in reviewer.get("/insights").text
+    assert "    - do you take medicare\n" in nlu_file.read_text()
+    added = audit.recent(console.database_url, action="training.example_added")[0]
+    assert added["target"] == "faq/cost_insurance_iv" and added["actor"].startswith("doc")
+    assert added["details"]["proposed_by"].startswith("nurse")
+    assert training_examples.proposals(console.database_url) == []
 
 
 def test_training_examples_keep_the_file_and_refuse_duplicates(content_paths):

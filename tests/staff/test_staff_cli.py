@@ -49,3 +49,12 @@ def test_handoff_commands(console, capsys):
     handoff = store.get(console.database_url, reference)
     assert handoff.status == "closed" and "called back" in handoff.staff_note
     assert bot_main(["handoffs", "show", "NOSUCH"]) == 1
+
+
+def test_handoffs_show_prints_control_characters_as_codes(console, capsys):
+    reference = callback(console.database_url, name="Jo\x1b[2J\x1b]0;owned\x07",
+                         preferred_time="after 3\u202eevil")
+    assert bot_main(["handoffs", "show", reference]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "Jo\\x1b[2J" in out and "after 3\\u202eevil" in out

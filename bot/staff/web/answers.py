@@ -30,6 +30,18 @@ def _after_write() -> None:
     config().store.refresh(force=True)  # the list shows the change at once
 
 
+def _four_eyes() -> edits.FourEyes:
+    """Every change from the console records or checks who wrote the waiting text."""
+    return edits.FourEyes(config().database_url, member().id)
+
+
+def wrote_it(answer: Answer) -> bool:
+    """Whether the signed-in member wrote this answer's text waiting for review."""
+    pending_signature = answer.pending.edited_by if answer.pending else None
+    return (member().id in edits.authors_of(config().database_url, answer.id)
+            or pending_signature == member().signature)
+
+
 @bp.get("/answers")
 @requires("answers.view")
 def index():
@@ -65,7 +77,7 @@ def edit(answer_id: str):
         "answer_edit.html", answer=answer, version=edits.version_of(answer),
         question=shown.question, text=shown.text, sources=", ".join(shown.sources),
         stale=is_stale(answer), all_sources=_library().sources.values(),
-        topic_title=TOPIC_TITLES.get(answer.topic, answer.topic))
+        topic_title=TOPIC_TITLES.get(answer.topic, answer.topic), own_work=wrote_it(answer))
 
 
 @bp.post("/answers/<answer_id>")
@@ -75,7 +87,7 @@ def save(answer_id: str):
                                   request.form.get("sources", ""))
     try:
         change = edits.save_draft(config().paths, answer_id, draft, member().signature,
-                                  request.form.get("version"))
+                                  request.form.get("version"), four_eyes=_four_eyes())
     except edits.EditRefused as refused:
         flash(f"Not saved: {refused}", "error")
         return redirect(url_for(".edit", answer_id=answer_id))
@@ -83,9 +95,10 @@ def save(answer_id: str):
     log_change("answer.draft_saved", answer_id, change)
     if change["waits_for_review"]:
         flash("Saved. Visitors keep seeing the approved text until a reviewer approves "
-              "your edit.", "ok")
+              "your edit (someone other than you).", "ok")
     else:
-        flash("Draft saved. A reviewer must approve it before visitors see it.", "ok")
+        flash("Draft saved. A reviewer other than you must approve it before visitors see it.",
+              "ok")
     return redirect(url_for(".edit", answer_id=answer_id))
 
 
@@ -94,7 +107,7 @@ def save(answer_id: str):
 def approve(answer_id: str):
     try:
         change = edits.approve(config().paths, answer_id, member().signature,
-                               request.form.get("version"))
+                               request.form.get("version"), four_eyes=_four_eyes())
     except edits.ApprovalBlocked as blocked:
         for finding in blocked.findings:
             flash(f"Not approved: {finding.message}", "error")
@@ -112,7 +125,8 @@ def approve(answer_id: str):
 @requires("answers.edit")
 def discard(answer_id: str):
     try:
-        change = edits.discard_pending(config().paths, answer_id, request.form.get("version"))
+        change = edits.discard_pending(config().paths, answer_id, request.form.get("version"),
+                                       four_eyes=_four_eyes())
     except edits.EditRefused as refused:
         flash(f"Nothing discarded: {refused}", "error")
         return redirect(url_for(".edit", answer_id=answer_id))
@@ -132,7 +146,8 @@ def new():
     if request.method == "POST":
         draft = edits.Draft.from_form(values["question"], values["text"], values["sources"])
         try:
-            change = edits.create_draft(config().paths, values["topic"], values["answer_id"], draft)
+            change = edits.create_draft(config().paths, values["topic"], values["answer_id"], draft,
+                                        four_eyes=_four_eyes())
         except edits.EditRefused as refused:
             flash(f"Not saved: {refused}", "error")
         else:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.db import session_scope
 from bot.models import Feedback
 from bot.staff import conversations, grouping, training_examples
-from bot.staff.web.common import config, log_change, requires
+from bot.staff.web.common import config, log_change, member, requires
 
 bp = Blueprint("insights", __name__)
 MAX_GROUPS = 50
@@ -42,22 +42,59 @@ def index():
                        key=lambda row: row[1])
     return render_template("insights.html", groups=groups[:MAX_GROUPS], total_groups=len(groups),
                            disliked=disliked, used=used, answers=library.answers,
-                           questions=questions)
+                           questions=questions,
+                           proposals=training_examples.proposals(cfg.database_url))
 
 
 @bp.post("/insights/examples")
 @requires("answers.edit")
 def add_example():
+    """Propose a wording as a training example; a different reviewer must accept it."""
     answer_id = request.form.get("answer_id", "")
     example = request.form.get("example", "")
+    who = member()
     try:
-        path = training_examples.add_example(config().paths.nlu_dir, answer_id, example)
+        proposal = training_examples.propose(config().database_url, config().paths.nlu_dir,
+                                             answer_id, example, proposer_id=who.id,
+                                             proposer=who.actor)
+    except training_examples.ExampleRefused as refused:
+        flash(f"Not proposed: {refused}", "error")
+    else:
+        log_change("training.example_proposed", f"faq/{proposal.answer_id}",
+                   {"example": proposal.example, "proposal": proposal.id})
+        flash(f"Proposed as an example of '{proposal.answer_id}'. Another reviewer must accept "
+              "it before it becomes training data.", "ok")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/insights/proposals/<int:proposal_id>/accept")
+@requires("training.review")
+def accept_example(proposal_id: int):
+    try:
+        proposal, path = training_examples.accept(config().database_url, config().paths.nlu_dir,
+                                                  proposal_id, reviewer_id=member().id)
     except training_examples.ExampleRefused as refused:
         flash(f"Not added: {refused}", "error")
     else:
-        log_change("training.example_added", f"faq/{answer_id}",
-                   {"file": path.name, "example": example})
-        flash(f"Added to the examples of '{answer_id}' ({path.name}). It takes effect after the "
-              "assistant is retrained: restart it with make run, which retrains when the "
-              "training data changed.", "ok")
+        log_change("training.example_added", f"faq/{proposal.answer_id}",
+                   {"file": path.name, **proposal.details})
+        flash(f"Added to the examples of '{proposal.answer_id}' ({path.name}). It takes effect "
+              "once the assistant is retrained and the new model published (page Model).", "ok")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/insights/proposals/<int:proposal_id>/decline")
+@requires("answers.edit")
+def decline_example(proposal_id: int):
+    """A reviewer declines, or the proposer withdraws their own proposal."""
+    who = member()
+    try:
+        proposal = training_examples.decline(config().database_url, proposal_id, by_id=who.id,
+                                             may_review=who.can("training.review"))
+    except training_examples.ExampleRefused as refused:
+        flash(f"Not changed: {refused}", "error")
+    else:
+        action = "withdrawn" if proposal.proposed_by_id == who.id else "declined"
+        log_change(f"training.example_{action}", f"faq/{proposal.answer_id}", proposal.details)
+        flash(f"The proposed example was {action}.", "ok")
     return redirect(url_for(".index"))

@@ -6,6 +6,7 @@ import json
 
 from flask import Blueprint, g, redirect, url_for
 
+from bot.privacy import mask_contact_details
 from bot.staff.web.common import when
 
 bp = Blueprint("pages", __name__)
@@ -38,6 +39,12 @@ def when_filter(value):
 def when_timestamp_filter(value):
     """Unix seconds (Rasa's event times) as a date for people."""
     return when(dt.datetime.fromtimestamp(float(value), dt.timezone.utc).replace(tzinfo=None))
+
+
+@bp.app_template_filter("masked")
+def masked_filter(value):
+    """Free text a visitor typed, for lists: "call me at 555 0100 after 3" keeps its time only."""
+    return mask_contact_details(value or "")
 
 
 @bp.app_template_filter("readable")
