@@ -47,6 +47,17 @@ def test_the_rasa_server_still_reaches_the_action_server(stack) -> None:
     assert any("phone" in r["text"].lower() or "email" in r["text"].lower() for r in replies)
 
 
+def test_a_failing_action_never_sends_the_conversation_back(stack) -> None:
+    """rasa_sdk's own error handler answers a crash with the whole request body
+    (the tracker, contact details included), which the Rasa server then logs."""
+    token = rasa_env()["ACTION_SERVER_TOKEN"]
+    call = _tracker_call(new_sender())
+    call["tracker"]["events"] = "not a list of events: (202) 555-0177"  # makes the action crash
+    status, reply = post(f"{stack.action_url}?token={token}", call)
+    assert status == 500
+    assert reply == {"error": "the action failed"}, reply
+
+
 def test_a_deflate_bomb_is_refused_before_it_is_inflated(stack) -> None:
     token = rasa_env()["ACTION_SERVER_TOKEN"]
     bomb = zlib.compress(b'{"pad": "' + b" " * (64 * 1024 * 1024) + b'"}', 9)  # 64 MB from about 64 KB
