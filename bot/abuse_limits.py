@@ -13,7 +13,8 @@ refused (bot/handoff/store.py).
 
 Each limit can be changed with an environment variable, e.g.
 `RATE_LIMIT_MESSAGES_PER_CLIENT="300/minute"`. `RATE_LIMITS=off` turns them
-all off: only for load tests and the evaluation, which send hundreds of
+all off, the grouping of crisis flags by client included: only for load
+tests, the evaluation and the test suite, which send hundreds of
 conversations a minute from loopback.
 """
 from __future__ import annotations
