@@ -42,6 +42,9 @@ DEFAULTS: Mapping[str, str] = {
     "feedback_per_client": "120/hour",
 }
 _SEEN = parse("1/day")
+# The message metadata key under which the widget channel passes the client
+# key on to the action server (crisis-flag grouping, callback limits).
+CLIENT_METADATA_KEY = "client"
 # Crisis conversations from one client within this many minutes share one
 # urgent queue entry and one staff webhook.
 CRISIS_FLAG_WINDOW_MINUTES = 60
@@ -112,5 +115,5 @@ def client_key(address: str, secret: Optional[str] = None) -> str:
 def client_of_tracker(tracker: Any) -> Optional[str]:
     """The client key the widget channel put on the visitor's latest message."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
-    key = metadata.get("client")
+    key = metadata.get(CLIENT_METADATA_KEY)
     return key if isinstance(key, str) and key else None

@@ -22,7 +22,7 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.abuse_limits import Refused, abuse_limits, client_key
+from bot.abuse_limits import CLIENT_METADATA_KEY, Refused, abuse_limits, client_key
 from bot.safety.decision import PARSE_DATA_KEY, SAFETY_REVIEW_KINDS, SafetyDecision
 from bot.web import pages
 from bot.web.feedback import record_feedback
@@ -37,8 +37,6 @@ STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".map": "applicati
 # Shown with every refusal and error: whatever else fails, these never do.
 CRISIS_LINE = ("If you are in danger or thinking about suicide, call 911, or call or text 988 "
                "(en español: oprima 2).")
-# The message metadata key under which the action server learns the client.
-CLIENT_METADATA_KEY = "client"
 
 
 def client_of(request: Request) -> str:
