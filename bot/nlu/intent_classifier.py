@@ -1,8 +1,8 @@
 """Two linear classifiers: which intent, and for `faq`, which curated answer.
 
 It replaces Rasa's DIETClassifier + ResponseSelector pair (two TensorFlow
-models) with two scikit-learn logistic regressions over the sparse word and
-character features of the featurizers before it, split the same way: one
+models) with two scikit-learn logistic regressions over bag-of-words and
+character n-gram counts of the message's lemmas, split the same way: one
 over the intents (every curated answer counts as `faq`), one over the
 answers. Why (docs/nlu.md has the measurements):
 
@@ -14,6 +14,18 @@ answers. Why (docs/nlu.md has the measurements):
 - Short FAQ questions are classified as well by a bag of word and character
   features as by the neural models.
 
+It counts the words and character n-grams itself, with scikit-learn's
+CountVectorizer, instead of taking them from Rasa's CountVectorsFeaturizer:
+the features are the same (the featurizer's sentence features: lemmas,
+lowercased, numbers as __NUMBER__), but Rasa's featurizer also builds a
+per-token matrix for every message that only DIET reads, which took about
+20 of a cold training's seconds.
+
+The fitted model is stored as plain arrays (vocabularies as JSON, weights as
+NumPy arrays loaded without pickle): a model file can come from the model
+server, and loading it must never run code. skops did this too, but its
+import alone cost about 10 s of every training and every server start.
+
 The output keeps Rasa's contract, so rules, the NLG and the evaluation do
 not change: `intent` and `intent_ranking` as DIET wrote them, and the
 `response_selector` property with the answer ranking, in the shape Rasa's
@@ -21,12 +33,15 @@ ResponseSelector writes and `utter_faq` reads.
 """
 from __future__ import annotations
 
+import json
 import logging
+import re
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Type
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack, vstack
-from sklearn.feature_extraction.text import TfidfTransformer
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
@@ -42,8 +57,9 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_RESPONSES_KEY,
     RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+    TOKENS_NAMES,
 )
-from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -57,6 +73,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 logger = logging.getLogger(__name__)
 UTTER_PREFIX = "utter_"
+VOCABULARIES_FILE = "vocabularies.json"
+# The two kinds of features, in the order their columns are stacked.
+FEATURE_KINDS = ("words", "chars")
 
 
 @DefaultV1Recipe.register(
@@ -67,11 +86,18 @@ class IntentAndAnswerClassifier(IntentClassifier, GraphComponent):
 
     @classmethod
     def required_components(cls) -> List[Type]:
-        return [Featurizer]
+        return [Tokenizer]
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
+            # Character n-grams inside word boundaries catch typos and word
+            # forms the lemmatiser misses; n-grams seen in one example only
+            # are noise, and the 12,000 most frequent are plenty.
+            "char_min_ngram": 2,
+            "char_max_ngram": 4,
+            "char_min_df": 2,
+            "char_max_features": 12000,
             # Inverse regularisation strength; docs/nlu.md shows the sweep.
             "C": 30.0,
             # A tight tolerance makes the solver land on the unique optimum,
@@ -91,10 +117,13 @@ class IntentAndAnswerClassifier(IntentClassifier, GraphComponent):
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
-                 resource: Resource, models: Optional[Dict[str, Pipeline]] = None) -> None:
+                 resource: Resource, vectorizers: Optional[Dict[str, CountVectorizer]] = None,
+                 models: Optional[Dict[str, Pipeline]] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
+        # "words" and "chars": fitted CountVectorizers.
+        self.vectorizers = vectorizers or {}
         # "intents" over base intents, "answers" over faq/<id> labels.
         self.models = models or {}
 
@@ -103,6 +132,20 @@ class IntentAndAnswerClassifier(IntentClassifier, GraphComponent):
                resource: Resource, execution_context: ExecutionContext
                ) -> "IntentAndAnswerClassifier":
         return cls(config, model_storage, resource)
+
+    def _new_vectorizers(self, vocabularies: Optional[Dict[str, Dict[str, int]]] = None
+                         ) -> Dict[str, CountVectorizer]:
+        """As Rasa's CountVectorsFeaturizer configures scikit-learn's."""
+        vocabularies = vocabularies or {}
+        return {
+            "words": CountVectorizer(token_pattern=r"(?u)\b\w+\b",
+                                     vocabulary=vocabularies.get("words")),
+            "chars": CountVectorizer(
+                analyzer="char_wb",
+                ngram_range=(self.config["char_min_ngram"], self.config["char_max_ngram"]),
+                min_df=self.config["char_min_df"], max_features=self.config["char_max_features"],
+                vocabulary=vocabularies.get("chars")),
+        }
 
     def _new_model(self, class_weight: Optional[str]) -> Pipeline:
         return Pipeline([
@@ -114,24 +157,36 @@ class IntentAndAnswerClassifier(IntentClassifier, GraphComponent):
                 solver=self.config["solver"], class_weight=class_weight, random_state=0)),
         ])
 
+    def features(self, messages: List[Message]) -> csr_matrix:
+        """Word and character n-gram counts of each message, side by side."""
+        texts = [feature_text(m) for m in messages]
+        return hstack([self.vectorizers[kind].transform(texts) for kind in FEATURE_KINDS]).tocsr()
+
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         if not examples:
             return self._resource
+        # The vocabulary comes from every example with text, as Rasa's
+        # featurizer built it.
+        texts = [feature_text(m) for m in training_data.training_examples if m.get(TEXT)]
+        self.vectorizers = self._new_vectorizers()
+        for vectorizer in self.vectorizers.values():
+            vectorizer.fit(texts)
+        features = self.features(examples)
         self.models = {"intents": self._new_model(self.config["intent_class_weight"]).fit(
-            features_of(examples), [e.get(INTENT) for e in examples])}
-        answers = [e for e in examples if e.get(INTENT) == self.config["retrieval_intent"]
-                   and e.get(INTENT_RESPONSE_KEY)]
+            features, [e.get(INTENT) for e in examples])}
+        answers = [i for i, e in enumerate(examples)
+                   if e.get(INTENT) == self.config["retrieval_intent"] and e.get(INTENT_RESPONSE_KEY)]
         if answers:
             self.models["answers"] = self._new_model(self.config["answer_class_weight"]).fit(
-                features_of(answers), [e.get(INTENT_RESPONSE_KEY) for e in answers])
+                features[answers], [examples[i].get(INTENT_RESPONSE_KEY) for i in answers])
         self.persist()
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
         if "intents" not in self.models:
             return messages
-        features = features_of(messages)
+        features = self.features(messages)
         intents = self.models["intents"]
         intent_rows = intents.predict_proba(features)
         answers = self.models.get("answers")
@@ -150,40 +205,64 @@ class IntentAndAnswerClassifier(IntentClassifier, GraphComponent):
         return messages
 
     def persist(self) -> None:
-        import skops.io as sio
-
         with self._model_storage.write_to(self._resource) as directory:
+            (directory / VOCABULARIES_FILE).write_text(json.dumps(
+                {kind: {term: int(i) for term, i in v.vocabulary_.items()}
+                 for kind, v in self.vectorizers.items()}, sort_keys=True))
             for name, model in self.models.items():
-                sio.dump(model, directory / f"{name}.skops")
+                save_model(model, directory / f"{name}.npz")
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any
              ) -> "IntentAndAnswerClassifier":
-        import skops.io as sio
-
-        models = {}
+        component = cls(config, model_storage, resource)
         try:
             with model_storage.read_from(resource) as directory:
-                for path in sorted(directory.glob("*.skops")):
-                    types = sio.get_untrusted_types(file=path)
-                    # Only the types this component itself writes are trusted.
-                    foreign = [t for t in types if not t.startswith(("sklearn.", "numpy.", "scipy."))]
-                    if foreign:
-                        raise ValueError(f"unexpected types in {path}: {foreign}")
-                    models[path.stem] = sio.load(path, trusted=types)
-        except ValueError:
-            logger.warning("No trained intent classifier found; predicting nothing.")
-        return cls(config, model_storage, resource, models)
+                vocabularies = json.loads((directory / VOCABULARIES_FILE).read_text())
+                component.vectorizers = component._new_vectorizers(vocabularies)
+                for path in sorted(directory.glob("*.npz")):
+                    component.models[path.stem] = component.load_model(path)
+        except (ValueError, FileNotFoundError):
+            # A model trained before this format (or by no training at all):
+            # `make train` rebuilds it, since this file is one of its inputs.
+            logger.error("No usable trained intent classifier in this model; retrain it.")
+            component.models = {}
+        return component
+
+    def load_model(self, path: Path) -> Pipeline:
+        """A fitted pipeline rebuilt from its arrays (see save_model)."""
+        with np.load(path, allow_pickle=False) as arrays:
+            model = self._new_model(None)
+            tfidf, classifier = model.named_steps["tfidf"], model.named_steps["classifier"]
+            tfidf.idf_ = arrays["idf"]
+            classifier.classes_ = arrays["classes"]
+            classifier.coef_ = arrays["coef"]
+            classifier.intercept_ = arrays["intercept"]
+            classifier.n_features_in_ = tfidf.n_features_in_ = arrays["coef"].shape[1]
+        return model
 
 
-def features_of(messages: List[Message]) -> csr_matrix:
-    """The sentence-level sparse features of every featurizer, side by side."""
-    rows = []
-    for message in messages:
-        _, sentence = message.get_sparse_features(TEXT)
-        rows.append(csr_matrix(sentence.features) if sentence is not None else csr_matrix((1, 0)))
-    return vstack(rows).tocsr()
+def save_model(model: Pipeline, path: Path) -> None:
+    """The learned arrays of a fitted tf-idf + logistic regression pipeline.
+
+    Only what predict_proba reads; class weights and solver settings only
+    matter while fitting.
+    """
+    tfidf, classifier = model.named_steps["tfidf"], model.named_steps["classifier"]
+    with open(path, "wb") as handle:
+        np.savez(handle, idf=tfidf.idf_, classes=np.asarray(classifier.classes_, dtype=str),
+                 coef=classifier.coef_, intercept=classifier.intercept_)
+
+
+def feature_text(message: Message) -> str:
+    """The message as the vectorizers read it: lemmas, lowercased, numbers as one token.
+
+    The same text Rasa's CountVectorsFeaturizer (use_lemma) made for its
+    sentence features, so the features did not change with the move.
+    """
+    lemmas = [token.lemma for token in message.get(TOKENS_NAMES[TEXT]) or []]
+    return " ".join(re.sub(r"\b[0-9]+\b", "__NUMBER__", lemma).lower() for lemma in lemmas)
 
 
 def ranked(labels: List[str], probabilities: np.ndarray, key: str) -> List[Dict[str, Any]]:
