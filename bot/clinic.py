@@ -25,6 +25,10 @@ REQUIRED_FIELDS = (
     "price_iv_infusion",
     "price_iv_series",
     "services_offered",
+    # Promises only a clinic can make (see the comments in clinic.yml).
+    "treatment_monitoring",
+    "payment_options",
+    "after_hours_line",
 )
 PRICE_FIELDS = ("price_consultation", "price_iv_infusion", "price_iv_series")
 

@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
+from urllib.parse import parse_qsl, urlsplit
 
 from bot.clinic import ClinicConfigError, load_clinic, placeholder_values, placeholders_in, fill
+from bot.content.example_content import is_example_reviewer
 from bot.content.files import (
     SOURCES_FILE,
     ContentFileError,
@@ -27,6 +29,7 @@ from bot.content.files import (
 )
 from bot.content.model import STATUSES, TOPICS, Answer
 from bot.content.readability import reading_grade
+from bot.content.urgent_symptoms import BRIEF_SECTION, says_emergency_number, urgent_symptoms_in
 
 MAX_READING_GRADE = 8.0
 STALE_AFTER_DAYS = 365
@@ -38,6 +41,8 @@ KNOWN_FIELDS = {
 }
 REQUIRED_FIELDS = ("id", "topic", "question", "text", "sources", "status")
 # A draft nobody has reviewed yet has no reviewer to name; an approved answer must.
+# Shipped example content names no reviewer and no date: it says
+# `reviewed_by: example content (not clinically reviewed)` (bot/content/example_content.py).
 REVIEW_FIELDS = ("reviewed_by", "reviewed_on")
 # `pending:` holds an edit of an approved answer that waits for a reviewer
 # (written by the staff console); visitors keep the approved text until then.
@@ -101,7 +106,9 @@ def check_project(
     findings: list[Finding] = []
 
     clinic_values = _clinic_values(clinic_file or root / "clinic.yml", findings)
-    sources = _check_sources(content_dir / SOURCES_FILE, findings)
+    source_records = _check_sources(content_dir / SOURCES_FILE, findings)
+    sources = set(source_records)
+    cited: set[str] | None = set()  # None: an answer file is unreadable, so unknown
     answers: dict[str, Answer] = {}
     count = 0
     for path in answer_files(content_dir):
@@ -109,9 +116,12 @@ def check_project(
             records = raw_answers(path)
         except ContentFileError as error:
             findings.append(Finding(error.file, error.line, "error", error.message))
+            cited = None
             continue
         for record in records:
             count += 1
+            if cited is not None:
+                cited |= _cited_sources(record)
             answer = _check_answer(record, sources, clinic_values, today, findings)
             if answer is None:
                 continue
@@ -125,6 +135,8 @@ def check_project(
             else:
                 answers[answer.id] = answer
 
+    if cited is not None:
+        findings.extend(_uncited_sources(content_dir / SOURCES_FILE, source_records, cited))
     findings.extend(_check_nlu_links(nlu_dir, answers))
     findings.extend(_check_system_messages(root, clinic_values))
     return CheckResult(findings, count)
@@ -187,25 +199,87 @@ def _clinic_values(clinic_path: Path, findings: list[Finding]) -> dict[str, str]
         return {}
 
 
-def _check_sources(path: Path, findings: list[Finding]) -> set[str]:
+# sources.yml: what visitors see under an answer (citation and url), and a note
+# for staff only (staff_note, e.g. what could not be confirmed yet).
+KNOWN_SOURCE_FIELDS = {"citation", "url", "staff_note"}
+YEAR_PATTERN = re.compile(r"\b(?:19|20)\d\d\b")
+SEARCH_ENGINE_HOST = re.compile(
+    r"^(?:(?:www\.|scholar\.)?google\.[a-z.]+|(?:www\.)?bing\.com|"
+    r"(?:www\.|html\.|lite\.)?duckduckgo\.com|search\.yahoo\.com)$"
+)
+SEARCH_QUERY_KEYS = {"term", "q", "query", "search", "searchterm", "search_query"}
+
+
+def _check_sources(path: Path, findings: list[Finding]) -> dict[str, RawRecord]:
+    """Every source must be a real, dated citation of one work.
+
+    Why: visitors are shown the citation and link under an answer as the
+    evidence for it. A search-results link (PubMed `?term=`, Google, Bing,
+    DuckDuckGo, Scholar) shows whatever matches today, not the work the answer
+    rests on, and a citation without a year hides how old the evidence is.
+    Sources no answer cites are checked in check_project, which sees all answers.
+    """
     if not path.exists():
         findings.append(Finding(path, 1, "error", "the source list is missing"))
-        return set()
+        return {}
     try:
         records = raw_sources(path)
     except ContentFileError as error:
         findings.append(Finding(error.file, error.line, "error", error.message))
-        return set()
+        return {}
     for source_id, record in records.items():
         citation = str(record.data.get("citation", "") or "").strip()
         url = str(record.data.get("url", "") or "").strip()
         if not citation:
             findings.append(Finding(path, record.line, "error",
                                     f"source {source_id} has no citation"))
+        elif not YEAR_PATTERN.search(citation):
+            findings.append(Finding(path, record.line_of("citation"), "error",
+                                    f"source {source_id}: the citation has no year; add the year "
+                                    f"it was published (for a web page, the year it was checked)"))
         if not re.match(r"^https?://[^\s]+\.[^\s]+", url):
             findings.append(Finding(path, record.line_of("url"), "error",
                                     f"source {source_id} needs a web address starting with https://"))
-    return set(records)
+        elif _is_search_url(url):
+            findings.append(Finding(path, record.line_of("url"), "error",
+                                    f"source {source_id} links to a search, not to the work itself; "
+                                    f"use its doi.org, PubMed or PMC address, or the official page"))
+        for key in record.data:
+            if str(key) not in KNOWN_SOURCE_FIELDS:
+                findings.append(Finding(path, record.line_of(str(key)), "warning",
+                                        f"source {source_id} has an unknown field '{key}:' "
+                                        f"(use citation, url or staff_note)"))
+    return records
+
+
+def _is_search_url(url: str) -> bool:
+    """A search engine, or a search query (term=, q=, query=...) on a search path."""
+    parts = urlsplit(url)
+    if SEARCH_ENGINE_HOST.match((parts.hostname or "").lower()):
+        return True
+    keys = {key.lower() for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    last_segment = parts.path.rstrip("/").rsplit("/", 1)[-1].lower()
+    on_search_path = last_segment in ("", "pubmed", "results") or "search" in last_segment
+    return bool(keys & SEARCH_QUERY_KEYS) and on_search_path
+
+
+def _cited_sources(record: RawRecord) -> set[str]:
+    """Source ids an answer cites, in its live text or in an edit waiting for review."""
+    cited: set[str] = set()
+    for data in (record.data, record.data.get("pending")):
+        if isinstance(data, dict):
+            value = data.get("sources") or []
+            cited.update(str(s).strip() for s in ([value] if isinstance(value, str) else value))
+    return cited
+
+
+def _uncited_sources(path: Path, records: dict[str, RawRecord], cited: set[str]) -> Iterator[Finding]:
+    """A source no answer cites is never checked against any text: remove it or cite it."""
+    for source_id, record in records.items():
+        if source_id not in cited:
+            yield Finding(path, record.line, "error",
+                          f"source {source_id} is not cited by any answer; cite it from an "
+                          f"answer or delete it from {SOURCES_FILE}")
 
 
 def _check_answer(
@@ -224,7 +298,9 @@ def _check_answer(
     label = f"answer '{raw_id}'" if raw_id else "this answer"
     required = REQUIRED_FIELDS
     if str(record.data.get("status", "") or "").strip() == "approved":
-        required = REQUIRED_FIELDS + REVIEW_FIELDS
+        # Example content was never reviewed, so it has no review date to give.
+        example = is_example_reviewer(record.data.get("reviewed_by"))
+        required = REQUIRED_FIELDS + (("reviewed_by",) if example else REVIEW_FIELDS)
     for key in required:
         if key not in record.data or record.data.get(key) in (None, "", []):
             report(key if key in record.data else "id", f"{label} is missing '{key}:'")
@@ -313,6 +389,7 @@ def _check_text(answer: Answer, clinic_values: dict[str, str], report, label: st
         report("text", f"{label} contains a link or HTML; write plain text and put web "
                        f"addresses in {SOURCES_FILE}")
     shown = fill(answer.text, clinic_values)
+    _check_emergency(shown, report, label)
     words = len(shown.split())
     if words < MIN_WORDS or words > MAX_WORDS:
         report("text", f"{label} has {words} words; keep answers between {MIN_WORDS} and "
@@ -321,6 +398,25 @@ def _check_text(answer: Answer, clinic_values: dict[str, str], report, label: st
     if grade > MAX_READING_GRADE:
         report("text", f"{label} reads at grade {grade:.1f}; the limit is "
                        f"{MAX_READING_GRADE:.0f}. Use shorter sentences and everyday words")
+
+
+def _check_emergency(shown: str, report, label: str) -> None:
+    """An answer that names an urgent symptom must say 911 in the same message.
+
+    Why: visitors are often people with treatment-resistant depression, and
+    someone reading about a headache, slowed breathing or fainting after a
+    treatment may be having it now. The brief (section 8) says these call
+    for 911, and the bot must never judge whether a symptom is safe, so the
+    answer itself has to say when to call 911, not leave it to a follow-up
+    question. The symptoms are listed once, in bot/content/urgent_symptoms.py.
+    Checked on the text as visitors read it (placeholders filled).
+    """
+    named = urgent_symptoms_in(shown)
+    if named and not says_emergency_number(shown):
+        report("text", f"{label} mentions {named[0]}, an urgent symptom ({BRIEF_SECTION}), "
+                       f"but does not say 911. Add the emergency sentence: list the urgent "
+                       f"symptoms, then 'call 911 or go to the nearest emergency room', then "
+                       f"{{clinic_phone}} for anything else")
 
 
 def nlu_answer_links(nlu_dir: Path) -> tuple[dict[str, tuple[Path, int]], dict[str, tuple[Path, int, str]]]:

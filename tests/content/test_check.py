@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,34 +10,9 @@ import pytest
 
 from bot.content.check import check_project
 from bot.settings import get_settings
+from tests.content.editing import line_of, messages, replace_in
 
 ROOT = get_settings().root
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of everything the check reads, safe to break."""
-    for folder in ("data/content", "data/nlu"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    shutil.copy(ROOT / "clinic.yml", tmp_path / "clinic.yml")
-    return tmp_path
-
-
-def replace_in(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
-
-
-def line_of(path: Path, fragment: str) -> int:
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        if fragment in line:
-            return number
-    raise AssertionError(fragment)
-
-
-def messages(project: Path) -> list[str]:
-    return [f.format(project) for f in check_project(project).findings]
 
 
 def test_repository_content_passes() -> None:
@@ -95,8 +69,9 @@ def test_unknown_placeholder_is_an_error(project: Path) -> None:
 
 def test_stale_review_is_a_warning_not_an_error(project: Path) -> None:
     path = project / "data/content/cost.yml"
-    text = path.read_text()
-    path.write_text(text.replace("reviewed_on: 2026-11-20", "reviewed_on: 2024-01-02", 1))
+    # The shipped answers are example content with no review date; sign one as reviewed long ago.
+    replace_in(path, "reviewed_by: example content (not clinically reviewed)\n",
+               "reviewed_by: Dr. Rivera, medical director\n    reviewed_on: 2024-01-02\n")
     result = check_project(project, today=dt.date(2026, 11, 26))
     assert result.errors == []
     assert any("more than 12 months ago" in f.message for f in result.warnings)

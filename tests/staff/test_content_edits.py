@@ -117,19 +117,19 @@ def test_a_new_answer_is_a_draft_at_the_end_of_its_topic_file(content_paths):
     file = content_paths.content_dir / "cost.yml"
     before = file.read_text()
     edits.create_draft(content_paths, "cost", "cost_payment_plans", edits.Draft.from_form(
-        "Do you offer payment plans?", NEW_TEXT, "S42"))
+        "Do you offer payment plans?", NEW_TEXT, "S43"))
     after = file.read_text()
     assert after.startswith(before)
     answer = library(content_paths).answers["cost_payment_plans"]
     assert answer.status == "draft" and answer.reviewed_on is None
     with pytest.raises(edits.EditRefused, match="already used"):
         edits.create_draft(content_paths, "cost", "cost_payment_plans",
-                           edits.Draft.from_form("Again?", NEW_TEXT, "S42"))
+                           edits.Draft.from_form("Again?", NEW_TEXT, "S43"))
     with pytest.raises(edits.EditRefused, match="lower-case"):
-        edits.create_draft(content_paths, "cost", "Bad Id", edits.Draft.from_form("Q?", NEW_TEXT, "S42"))
+        edits.create_draft(content_paths, "cost", "Bad Id", edits.Draft.from_form("Q?", NEW_TEXT, "S43"))
     # A draft edit changes it in place (there is no live text to protect).
     edits.save_draft(content_paths, "cost_payment_plans",
-                     edits.Draft.from_form("Can I pay in parts?", NEW_TEXT, "S42"), "Jo")
+                     edits.Draft.from_form("Can I pay in parts?", NEW_TEXT, "S43"), "Jo")
     changed = library(content_paths).answers["cost_payment_plans"]
     assert changed.question == "Can I pay in parts?" and changed.pending is None
     result = check_project(get_settings().root, content_dir=content_paths.content_dir,

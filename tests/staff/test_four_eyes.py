@@ -68,7 +68,7 @@ def test_a_new_draft_needs_someone_other_than_its_author(console):
     author = console.signed_in("author@clinic.example", "reviewer")
     response = author.post("/answers/new", data={
         "csrf_token": csrf_token(author, "/answers/new"), "topic": "cost",
-        "answer_id": "cost_medicare", "question": "Do you take Medicare?", "sources": "S42",
+        "answer_id": "cost_medicare", "question": "Do you take Medicare?", "sources": "S43",
         "text": "Medicare rules differ for each treatment. For IV ketamine, it usually does not pay. "
                 "For Spravato, it may help pay. Call our billing office at {billing_phone} to check."})
     assert response.status_code == 302

@@ -94,7 +94,7 @@ def test_start_a_draft_answer_from_a_fallback(console):
     token = csrf_token(client, "/answers/new")
     response = client.post("/answers/new", data={
         "csrf_token": token, "topic": "cost", "answer_id": "cost_medicare",
-        "question": "Do you take Medicare?", "sources": "S42",
+        "question": "Do you take Medicare?", "sources": "S43",
         "text": "Medicare rules differ for each treatment. For IV ketamine, it usually does not pay. "
                 "For Spravato, it may help pay. Call our billing office at {billing_phone} to check."})
     assert response.status_code == 302 and response.headers["Location"].endswith("/answers/cost_medicare")

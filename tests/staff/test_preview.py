@@ -1,6 +1,7 @@
 """The live preview is the message the assistant would send, and the edit flow over HTTP."""
 from __future__ import annotations
 
+from bot.content.example_content import EXAMPLE_REVIEWER
 from bot.content.store import load_library
 from bot.dialogue import messages
 from bot.staff import audit
@@ -69,7 +70,7 @@ def test_edit_then_approve_over_http_is_audited(console):
     approved, saved = entries
     assert "director@clinic.example" in approved["actor"] and "nurse@clinic.example" in saved["actor"]
     assert saved["details"]["after"]["text"] == NEW_TEXT
-    assert approved["details"]["before"]["reviewed_by"] == "medical director"
+    assert approved["details"]["before"]["reviewed_by"] == EXAMPLE_REVIEWER
 
 
 def test_approval_with_check_errors_is_refused_with_the_reason(console):

@@ -7,10 +7,12 @@ from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, 
                    send_from_directory, url_for)
 
 from bot.content.check import STALE_AFTER_DAYS
+from bot.content.example_content import is_example
 from bot.content.model import TOPIC_TITLES, TOPICS, Answer
 from bot.dialogue import messages
 from bot.staff import content_edits as edits
 from bot.staff import preview
+from bot.staff.launch_check import APPROVAL_ACTION
 from bot.staff.web.common import config, log_change, member, requires
 
 bp = Blueprint("answers", __name__)
@@ -21,8 +23,9 @@ def _library():
 
 
 def is_stale(answer: Answer, today: dt.date | None = None) -> bool:
+    """Approved long ago; example content was never reviewed and is flagged as such instead."""
     today = today or dt.date.today()
-    return answer.approved and (
+    return answer.approved and not is_example(answer) and (
         answer.reviewed_on is None or (today - answer.reviewed_on).days > STALE_AFTER_DAYS)
 
 
@@ -48,16 +51,19 @@ def index():
     library = _library()
     wanted = request.args.get("show", "")
     groups = []
-    counts = {"waiting": 0, "draft": 0, "stale": 0}
+    counts = {"waiting": 0, "draft": 0, "stale": 0, "example": 0}
     for topic, answers in library.by_topic().items():
         rows = []
         for answer in answers:
-            row = {"answer": answer, "stale": is_stale(answer), "waiting": answer.pending is not None}
+            row = {"answer": answer, "stale": is_stale(answer), "waiting": answer.pending is not None,
+                   "example": answer.approved and is_example(answer)}
             counts["waiting"] += row["waiting"]
             counts["draft"] += not answer.approved
             counts["stale"] += row["stale"]
+            counts["example"] += row["example"]
             if (wanted == "waiting" and not row["waiting"]) or (wanted == "draft" and answer.approved) \
-                    or (wanted == "stale" and not row["stale"]):
+                    or (wanted == "stale" and not row["stale"]) \
+                    or (wanted == "example" and not row["example"]):
                 continue
             rows.append(row)
         if rows:
@@ -77,7 +83,8 @@ def edit(answer_id: str):
         "answer_edit.html", answer=answer, version=edits.version_of(answer),
         question=shown.question, text=shown.text, sources=", ".join(shown.sources),
         stale=is_stale(answer), all_sources=_library().sources.values(),
-        topic_title=TOPIC_TITLES.get(answer.topic, answer.topic), own_work=wrote_it(answer))
+        topic_title=TOPIC_TITLES.get(answer.topic, answer.topic), own_work=wrote_it(answer),
+        example=is_example(answer))
 
 
 @bp.post("/answers/<answer_id>")
@@ -116,7 +123,7 @@ def approve(answer_id: str):
         flash(f"Not approved: {refused}", "error")
         return redirect(url_for(".edit", answer_id=answer_id))
     _after_write()
-    log_change("answer.approved", answer_id, change)
+    log_change(APPROVAL_ACTION, answer_id, change)  # the record the launch check trusts
     flash("Approved. Visitors get this text within a few seconds.", "ok")
     return redirect(url_for(".edit", answer_id=answer_id))
 

@@ -6,8 +6,9 @@ import json
 
 from flask import Blueprint, g, redirect, url_for
 
+from bot.content.example_content import is_example
 from bot.privacy import mask_contact_details
-from bot.staff.web.common import when
+from bot.staff.web.common import config, when
 
 bp = Blueprint("pages", __name__)
 # (permission, endpoint, label) in the order of the navigation bar.
@@ -28,6 +29,22 @@ def navigation():
     items = [(endpoint, label) for permission, endpoint, label in NAVIGATION
              if member is not None and member.can(permission)]
     return {"navigation": items, "member": member}
+
+
+@bp.app_context_processor
+def example_content_banner():
+    """The banner on every page while live answers are still the shipped example content.
+
+    Shown to everyone who can read answers (so the first page staff see has
+    it), until a reviewer has approved each one; the launch check
+    (`python -m bot content check --launch`) is the strict test.
+    """
+    member = g.get("member")
+    if member is None or not member.can("answers.view"):
+        return {"example_banner": None}
+    live = [answer for answer in config().store.library().answers.values() if answer.approved]
+    count = sum(1 for answer in live if is_example(answer))
+    return {"example_banner": {"count": count, "live": len(live)} if count else None}
 
 
 @bp.app_template_filter("when")
