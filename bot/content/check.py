@@ -27,14 +27,21 @@ from bot.content.files import (
     to_answer,
     to_pending,
 )
-from bot.content.model import STATUSES, TOPICS, Answer
+from bot.content.model import (
+    ANSWER_ID_PATTERN,
+    ANSWER_RESPONSE_PREFIX,
+    CONTENT_TEXT_PREFIX,
+    FAQ_INTENT_PREFIX,
+    STATUSES,
+    TOPICS,
+    Answer,
+)
 from bot.content.readability import reading_grade
+from bot.content.review import review_overdue
 from bot.content.urgent_symptoms import BRIEF_SECTION, says_emergency_number, urgent_symptoms_in
 
 MAX_READING_GRADE = 8.0
-STALE_AFTER_DAYS = 365
 MIN_WORDS, MAX_WORDS = 20, 160
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,60}$")
 KNOWN_FIELDS = {
     "id", "topic", "question", "text", "sources", "reviewed_by",
     "reviewed_on", "status", "staff_note", "pending",
@@ -56,7 +63,6 @@ HYPE_PATTERN = re.compile(
     re.IGNORECASE,
 )
 MARKUP_PATTERN = re.compile(r"<[a-zA-Z/!][^>]*>|\]\(|https?://|www\.")
-FAQ_INTENT_PREFIX = "faq/"
 
 
 @dataclass(frozen=True)
@@ -312,7 +318,7 @@ def _check_answer(
         return None
     answer = to_answer(record)
 
-    if not ID_PATTERN.match(answer.id):
+    if not ANSWER_ID_PATTERN.match(answer.id):
         report("id", f"{label}: ids use lower-case letters, digits and '_' only")
     if answer.topic and answer.topic not in TOPICS:
         report("topic", f"{label} has topic '{answer.topic}', which is not one of: "
@@ -372,7 +378,7 @@ def _check_review_date(answer, record, today, report, label) -> None:
         report("reviewed_on", f"{label}: write the review date as YYYY-MM-DD")
     elif answer.reviewed_on > today:
         report("reviewed_on", f"{label}: the review date {answer.reviewed_on} is in the future")
-    elif (today - answer.reviewed_on).days > STALE_AFTER_DAYS:
+    elif review_overdue(answer.reviewed_on, today):
         report("reviewed_on", f"{label} was last reviewed on {answer.reviewed_on}, more than "
                               f"12 months ago; ask a reviewer to check it again", "warning")
 
@@ -433,12 +439,12 @@ def nlu_answer_links(nlu_dir: Path) -> tuple[dict[str, tuple[Path, int]], dict[s
                 intents[name[len(FAQ_INTENT_PREFIX):]] = (path, item.lc.line + 1)
         for key, variations in (document.get("responses") or {}).items():
             key = str(key)
-            if key.startswith("utter_" + FAQ_INTENT_PREFIX):
+            if key.startswith(ANSWER_RESPONSE_PREFIX):
                 text = ""
                 if variations and isinstance(variations[0], dict):
                     text = str(variations[0].get("text", ""))
                 line = document["responses"].lc.key(key)[0] + 1
-                responses[key[len("utter_" + FAQ_INTENT_PREFIX):]] = (path, line, text)
+                responses[key[len(ANSWER_RESPONSE_PREFIX):]] = (path, line, text)
     return intents, responses
 
 
@@ -483,7 +489,7 @@ def _response_findings(answer_id: str, intents, responses) -> Iterator[Finding]:
                       f"'content:{answer_id}' to this file")
     if answer_id in responses:
         path, line, text = responses[answer_id]
-        if text != f"content:{answer_id}":
+        if text != CONTENT_TEXT_PREFIX + answer_id:
             yield Finding(path, line, "error",
                           f"the response for '{answer_id}' must be exactly "
                           f"'content:{answer_id}' (the text itself lives in data/content/)")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -39,6 +40,18 @@ TOPIC_TITLES: Mapping[str, str] = {
 }
 
 STATUSES = ("draft", "approved")
+
+# An answer id: lower-case letters, digits and '_', starting with a letter.
+# The content check, the console's "new answer" form and the widget's
+# feedback endpoint all hold ids to this.
+ANSWER_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,60}$")
+
+# How the NLU data names an answer: visitors' wordings are examples of the
+# intent faq/<id>, whose response utter_faq/<id> has the text content:<id>;
+# the NLG sends the live answer from data/content/ in its place.
+FAQ_INTENT_PREFIX = "faq/"
+ANSWER_RESPONSE_PREFIX = "utter_" + FAQ_INTENT_PREFIX
+CONTENT_TEXT_PREFIX = "content:"
 
 
 @dataclass(frozen=True)

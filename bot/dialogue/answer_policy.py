@@ -13,9 +13,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.content.model import ANSWER_RESPONSE_PREFIX
 from bot.dialogue.fixed_policy import FixedPolicy
-
-ANSWER_ACTION_PREFIX = "utter_faq/"
 
 
 @DefaultV1Recipe.register(
@@ -27,6 +26,6 @@ class CuratedAnswerPolicy(FixedPolicy):
         return {"priority": 5}  # above RulePolicy's fallback (4), below safety (6)
 
     def next_action(self, tracker: DialogueStateTracker) -> Tuple[Optional[str], List[Any]]:
-        if (tracker.latest_action_name or "").startswith(ANSWER_ACTION_PREFIX):
+        if (tracker.latest_action_name or "").startswith(ANSWER_RESPONSE_PREFIX):
             return ACTION_LISTEN_NAME, []
         return None, []

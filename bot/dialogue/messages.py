@@ -1,4 +1,9 @@
-"""Small, pure helpers the NLG uses to shape messages."""
+"""Small, pure helpers the NLG uses to shape messages.
+
+A curated answer itself is rendered by bot/content/render.py; what is here
+belongs to the conversation: system message variations, crisis resources,
+topic buttons, and whether the visitor was misunderstood twice.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,14 +13,12 @@ import yaml
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.clinic import fill
-from bot.content.model import TOPIC_TITLES, TOPICS, Answer, ContentLibrary
+from bot.content.model import TOPIC_TITLES, TOPICS, ContentLibrary
 from bot.dialogue.names import CRISIS_SLOT
 from bot.safety.decision import NONE, PARSE_DATA_KEY, SafetyDecision
 
 ACTION_MESSAGES_FILE = "messages.yml"
 MISS_INTENTS = {"nlu_fallback"}
-RELATED_LIMIT = 3
 TALK_TO_STAFF = {"title": "Talk to staff", "payload": "/request_human"}
 CRISIS_FOOTER = {
     "en": "If you are not safe, call 911 now, or call or text 988 any time.",
@@ -67,36 +70,6 @@ def pick_variation(variations: List[Dict[str, Any]], wanted: Optional[str],
     return chosen
 
 
-def answer_message(answer: Answer, library: ContentLibrary, values: Dict[str, str],
-                   with_related: bool = True) -> Dict[str, Any]:
-    """A curated answer exactly as visitors get it: text, sources, related questions.
-
-    The staff console's preview calls this too, so what reviewers see is what
-    the widget shows.
-    """
-    body = fill(answer.text, values)
-    sources = [{"citation": s.citation, "url": s.url} for s in library.sources_of(answer)]
-    return {
-        "text": with_source_line(body, sources),
-        "custom": {
-            "kind": "answer",
-            "answer_id": answer.id,
-            "topic": answer.topic,
-            "question": answer.question,
-            "text": body,
-            "sources": sources,
-            "related": related_questions(library, answer) if with_related else [],
-        },
-    }
-
-
-def with_source_line(body: str, sources: List[Dict[str, str]]) -> str:
-    if not sources:
-        return body
-    first = sources[0]
-    return f"{body}\n\nSource: {first['citation']} {first['url']}"
-
-
 def topic_buttons(library: ContentLibrary) -> List[Dict[str, str]]:
     """One button per topic (its first approved question) and one for staff."""
     buttons = []
@@ -106,14 +79,6 @@ def topic_buttons(library: ContentLibrary) -> List[Dict[str, str]]:
         if approved:
             buttons.append({"title": TOPIC_TITLES[topic], "payload": approved[0].question})
     return buttons + [TALK_TO_STAFF]
-
-
-def related_questions(library: ContentLibrary, answer: Answer) -> List[Dict[str, str]]:
-    siblings = [
-        a for a in library.by_topic().get(answer.topic, [])
-        if a.approved and a.id != answer.id
-    ]
-    return [{"title": a.question, "payload": a.question} for a in siblings[:RELATED_LIMIT]]
 
 
 def previous_turn_missed(tracker: DialogueStateTracker) -> bool:

@@ -20,13 +20,14 @@ from rasa.utils.endpoints import EndpointConfig
 from bot import rasa_fixes
 from bot.clinic_file import ClinicFile
 from bot.content import ContentStore
+from bot.content.model import ANSWER_RESPONSE_PREFIX
+from bot.content.render import answer_message
 from bot.dialogue import messages, safety_state
 from bot.safety import decision as safety
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-ANSWER_PREFIX = "utter_faq/"
 Decorator = Callable[["ContentNLG", Dict[str, Any], DialogueStateTracker], None]
 Variant = Callable[[DialogueStateTracker], Optional[str]]
 # Responses whose variations take turns instead of repeating, and the kinds
@@ -84,8 +85,8 @@ class ContentNLG(TemplatedNaturalLanguageGenerator):
         output_channel: Text,
         **kwargs: Any,
     ) -> Optional[Dict[Text, Any]]:
-        if utter_action.startswith(ANSWER_PREFIX):
-            return self.answer(utter_action[len(ANSWER_PREFIX):], tracker)
+        if utter_action.startswith(ANSWER_RESPONSE_PREFIX):
+            return self.answer(utter_action[len(ANSWER_RESPONSE_PREFIX):], tracker)
         message = self._system_message(utter_action, tracker, **kwargs)
         if message is not None and utter_action in DECORATORS:
             DECORATORS[utter_action](self, message, tracker)
@@ -99,8 +100,8 @@ class ContentNLG(TemplatedNaturalLanguageGenerator):
             logger.error("No approved answer '%s'; sending the fallback instead", answer_id)
             return self._system_message("utter_fallback", tracker) or {"text": ""}
         in_crisis_mode = messages.after_crisis(tracker)
-        message = messages.answer_message(answer, library, self.clinic.values(),
-                                          with_related=not in_crisis_mode)
+        message = answer_message(answer, library, self.clinic.values(),
+                                 with_related=not in_crisis_mode)
         if in_crisis_mode:
             messages.with_crisis_resources(message, safety_state.language_of(tracker))
         return message

@@ -50,7 +50,7 @@ ROLE_DESCRIPTIONS = {
 # What each role may do. Approval stays with reviewers only: it is a medical
 # decision, so an admin who is also the medical director gets both roles.
 # Four-eyes on top: a reviewer never approves text or examples they wrote
-# (bot.staff.content_edits, bot.staff.training_examples).
+# (bot.content.edits, bot.content.training_examples).
 PERMISSIONS = {
     "answers.view": {"editor", "reviewer", "admin"},
     "answers.edit": {"editor", "reviewer"},

@@ -21,12 +21,12 @@ from flask_wtf.csrf import CSRFProtect
 
 from bot.clinic_file import ClinicFile
 from bot.content import ContentStore
+from bot.content.edits import ContentPaths
 from bot.http_security import CONTENT_SECURITY_POLICY
 from bot.settings import Settings, get_settings
 from bot import log_masking
 from bot.privacy import restrict_new_files
 from bot.staff import retention
-from bot.staff.content_edits import ContentPaths
 from bot.staff.conversations import ConversationStoreError, tracker_url
 
 logger = logging.getLogger(__name__)

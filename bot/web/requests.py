@@ -9,10 +9,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from bot.content.model import ANSWER_ID_PATTERN
+
 MAX_MESSAGE_CHARACTERS = 10_000
 MAX_BODY_BYTES = 64 * 1024
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-ANSWER_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,60}$")
 # Button payloads the widget may send as intents; any other leading "/" is
 # treated as text so a visitor cannot trigger an intent by typing it.
 ALLOWED_PAYLOADS = frozenset({"/affirm", "/deny", "/request_human", "/greet"})

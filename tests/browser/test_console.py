@@ -21,10 +21,10 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bot.content.yaml_io import YamlDocument, folded
 from bot.handoff import store
 from bot.services import free_port, running
 from bot.staff import accounts
-from bot.staff.yaml_io import YamlDocument, folded
 from bot.train import rasa_env
 from browser_helpers import DESKTOP, ROOT, SCREENSHOTS, Visit
 from tests.integration.helpers import announce_only

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.content.edits import ContentPaths
 from bot.settings import get_settings
 
 ROOT = get_settings().root
@@ -18,3 +19,9 @@ def project(tmp_path: Path) -> Path:
         shutil.copytree(ROOT / folder, tmp_path / folder)
     shutil.copy(ROOT / "clinic.yml", tmp_path / "clinic.yml")
     return tmp_path
+
+
+@pytest.fixture
+def content_paths(project: Path) -> ContentPaths:
+    """The copy's content, NLU data and clinic.yml, as the content writers take them."""
+    return ContentPaths(project / "data" / "content", project / "data" / "nlu", project / "clinic.yml")

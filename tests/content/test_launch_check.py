@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.content import edits
 from bot.content.check import check_project
 from bot.content.example_content import EXAMPLE_REVIEWER, is_example
 from bot.content.store import load_library
 from bot.settings import Settings, get_settings
 from bot.staff import accounts
-from bot.staff import content_edits as edits
 from bot.staff.app import create_app
 from bot.staff.launch_check import launch_check
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
 from bot.staff.app import create_app
-from bot.staff.content_edits import ContentPaths
+from bot.content.edits import ContentPaths
 from staff_helpers import ROOT, Console
 from tracker_helpers import PostgresDatabase, write_endpoints
 

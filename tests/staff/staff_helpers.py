@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from bot.handoff import store
 from bot.settings import Settings, get_settings
 from bot.staff import accounts
-from bot.staff.content_edits import ContentPaths
+from bot.content.edits import ContentPaths
 
 ROOT = get_settings().root
 PASSWORD = "a long enough test passphrase"

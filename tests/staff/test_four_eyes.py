@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.content import edits, training_examples
 from bot.content.store import load_library
 from bot.staff import accounts, audit
-from bot.staff import content_edits as edits
-from bot.staff import training_examples
 from staff_helpers import csrf_token
 
 NEW_TEXT = ("Ketamine was first made in the 1960s as a medicine for surgery. Years later, "

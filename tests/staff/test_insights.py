@@ -1,14 +1,13 @@
 """Insights: grouped fallbacks, thumbs-down, answer use; adding a training example."""
 from __future__ import annotations
 
-from bot.db import session_scope
-from bot.models import Feedback
 import yaml
 
-from bot.staff import audit, grouping, safety_review, training_examples
+from bot.content import training_examples
+from bot.db import session_scope
+from bot.models import Feedback
+from bot.staff import audit, grouping, safety_review
 from staff_helpers import add_events, csrf_token
-
-import pytest
 
 
 def test_similar_questions_are_grouped_and_ranked_by_count():
@@ -71,20 +70,6 @@ def test_an_editors_example_waits_for_a_reviewer_before_it_is_training_data(cons
     assert added["target"] == "faq/cost_insurance_iv" and added["actor"].startswith("doc")
     assert added["details"]["proposed_by"].startswith("nurse")
     assert training_examples.proposals(console.database_url) == []
-
-
-def test_training_examples_keep_the_file_and_refuse_duplicates(content_paths):
-    path = content_paths.nlu_dir / "about.yml"
-    before = path.read_text()
-    training_examples.add_example(content_paths.nlu_dir, "about_history", "who came up with ketamine")
-    after = path.read_text()
-    assert after.replace("    - who came up with ketamine\n", "", 1) == before
-    with pytest.raises(training_examples.ExampleRefused, match="already a training example"):
-        training_examples.add_example(content_paths.nlu_dir, "cost_overview", "History of ketamine")
-    with pytest.raises(training_examples.ExampleRefused, match="no question"):
-        training_examples.add_example(content_paths.nlu_dir, "no_such_answer", "anything at all")
-    with pytest.raises(training_examples.ExampleRefused, match="brackets"):
-        training_examples.add_example(content_paths.nlu_dir, "about_history", "[ketamine](drug) history")
 
 
 def test_start_a_draft_answer_from_a_fallback(console):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.content.example_content import EXAMPLE_REVIEWER
 from bot.content.store import load_library
-from bot.dialogue import messages
+from bot.content.render import answer_message
 from bot.staff import audit
 from staff_helpers import csrf_token
 
@@ -27,7 +27,7 @@ def test_preview_equals_what_the_assistant_sends(console):
     values = console.app.extensions["staff"].clinic.values()
     for answer_id in ("clinic_contact", "about_history", "cost_overview"):
         sent = nlg.answer(answer_id, QuietTracker())
-        assert messages.answer_message(library.answers[answer_id], library, values) == sent
+        assert answer_message(library.answers[answer_id], library, values) == sent
 
 
 def test_preview_api_fills_placeholders_and_reports_findings(console):

@@ -1,17 +1,13 @@
 """Answers: the list by topic, the edit form with live preview, approval."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
                    send_from_directory, url_for)
 
-from bot.content.check import STALE_AFTER_DAYS
+from bot.content import edits, preview
 from bot.content.example_content import is_example
 from bot.content.model import TOPIC_TITLES, TOPICS, Answer
-from bot.dialogue import messages
-from bot.staff import content_edits as edits
-from bot.staff import preview
+from bot.content.review import STALE_AFTER_DAYS, is_stale
 from bot.staff.launch_check import APPROVAL_ACTION
 from bot.staff.web.common import config, log_change, member, requires
 
@@ -20,13 +16,6 @@ bp = Blueprint("answers", __name__)
 
 def _library():
     return config().store.library()
-
-
-def is_stale(answer: Answer, today: dt.date | None = None) -> bool:
-    """Approved long ago; example content was never reviewed and is flagged as such instead."""
-    today = today or dt.date.today()
-    return answer.approved and not is_example(answer) and (
-        answer.reviewed_on is None or (today - answer.reviewed_on).days > STALE_AFTER_DAYS)
 
 
 def _after_write() -> None:
@@ -178,17 +167,13 @@ def preview_api():
     topic = str(data.get("topic", ""))
     is_new = bool(data.get("new"))
     answer_id = answer_id or "new_answer"
-    library = _library()
-    base = None if is_new else library.answers.get(answer_id)
-    answer = preview.draft_answer(base, answer_id, topic, draft.question, draft.text, draft.sources)
-    message = messages.answer_message(answer, library, config().clinic.values())
-    record = edits.draft_record(config().paths, answer_id, draft, topic, new=is_new)
-    findings = edits.findings_for(config().paths, record)
+    shown = preview.preview_draft(config().paths, _library(), config().clinic.values(),
+                                  answer_id, draft, topic, new=is_new)
     return jsonify(
-        message=message,
-        grade=preview.grade_of(message),
+        message=shown.message,
+        grade=shown.grade,
         findings=[{"severity": f.severity, "message": f.message, "line": f.line,
-                   "file": f.file.name} for f in findings],
+                   "file": f.file.name} for f in shown.findings],
     )
 
 

@@ -6,9 +6,10 @@ from collections import Counter
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from bot.content import training_examples
 from bot.db import session_scope
 from bot.models import Feedback
-from bot.staff import conversations, grouping, training_examples
+from bot.staff import conversations, grouping
 from bot.staff.web.common import config, log_change, member, requires
 
 bp = Blueprint("insights", __name__)
@@ -60,7 +61,7 @@ def add_example():
     except training_examples.ExampleRefused as refused:
         flash(f"Not proposed: {refused}", "error")
     else:
-        log_change("training.example_proposed", f"faq/{proposal.answer_id}",
+        log_change("training.example_proposed", proposal.intent,
                    {"example": proposal.example, "proposal": proposal.id})
         flash(f"Proposed as an example of '{proposal.answer_id}'. Another reviewer must accept "
               "it before it becomes training data.", "ok")
@@ -76,7 +77,7 @@ def accept_example(proposal_id: int):
     except training_examples.ExampleRefused as refused:
         flash(f"Not added: {refused}", "error")
     else:
-        log_change("training.example_added", f"faq/{proposal.answer_id}",
+        log_change("training.example_added", proposal.intent,
                    {"file": path.name, **proposal.details})
         flash(f"Added to the examples of '{proposal.answer_id}' ({path.name}). It takes effect "
               "once the assistant is retrained and the new model published (page Model).", "ok")
@@ -95,6 +96,6 @@ def decline_example(proposal_id: int):
         flash(f"Not changed: {refused}", "error")
     else:
         action = "withdrawn" if proposal.proposed_by_id == who.id else "declined"
-        log_change(f"training.example_{action}", f"faq/{proposal.answer_id}", proposal.details)
+        log_change(f"training.example_{action}", proposal.intent, proposal.details)
         flash(f"The proposed example was {action}.", "ok")
     return redirect(url_for(".index"))

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, select
 
-from bot.content.check import FAQ_INTENT_PREFIX
+from bot.content.model import FAQ_INTENT_PREFIX
+from bot.content.yaml_io import YamlDocument, literal, locked
 from bot.db import session_scope
 from bot.models import TrainingProposal, utcnow
-from bot.staff.yaml_io import YamlDocument, literal, locked
 
 MAX_LENGTH = 300
 # Rasa reads [text](entity) and {"entity": ...} inside examples as annotations.
@@ -110,6 +110,11 @@ class Proposal:
     proposed_by_id: int
     proposed_by: str
     proposed_at: dt.datetime
+
+    @property
+    def intent(self) -> str:
+        """The NLU intent the example goes under: faq/<answer id>."""
+        return FAQ_INTENT_PREFIX + self.answer_id
 
     @property
     def details(self) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """The answer an editor is writing, as a visitor would get it.
 
-The message itself comes from messages.answer_message, the renderer the
+The message itself comes from render.answer_message, the renderer the
 assistant uses (bot/dialogue/nlg.py); this module builds the not-yet-live
 answer to render. The console's page hands the message to the widget's own
 rendering code (web/src/render.js), so the preview is the widget's markup
@@ -12,8 +12,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.content.model import Answer
+from bot.content.check import Finding
+from bot.content.edits import ContentPaths, Draft, draft_record, findings_for
+from bot.content.model import Answer, ContentLibrary
 from bot.content.readability import reading_grade
+from bot.content.render import answer_message
 
 
 def draft_answer(base: Answer | None, answer_id: str, topic: str, question: str, text: str,
@@ -28,3 +31,20 @@ def draft_answer(base: Answer | None, answer_id: str, topic: str, question: str,
 def grade_of(message: dict[str, Any]) -> float | None:
     body = message["custom"]["text"]
     return round(reading_grade(body), 1) if body.strip() else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Preview:
+    message: dict[str, Any]
+    grade: float | None
+    findings: list[Finding]
+
+
+def preview_draft(paths: ContentPaths, library: ContentLibrary, values: dict[str, str],
+                  answer_id: str, draft: Draft, topic: str = "", new: bool = False) -> Preview:
+    """What the edit page shows while staff type: the widget message, grade, findings."""
+    base = None if new else library.answers.get(answer_id)
+    answer = draft_answer(base, answer_id, topic, draft.question, draft.text, draft.sources)
+    message = answer_message(answer, library, values)
+    findings = findings_for(paths, draft_record(paths, answer_id, draft, topic, new=new))
+    return Preview(message, grade_of(message), findings)

@@ -28,13 +28,13 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from sqlalchemy import delete, select
 
-from bot.content.check import ID_PATTERN, AnswerContext, Finding, check_answer_record
+from bot.content.check import AnswerContext, Finding, check_answer_record
 from bot.content.files import SOURCES_FILE, RawRecord, answer_files, raw_answers, record_of, to_answer
-from bot.content.model import TOPICS, Answer
+from bot.content.model import ANSWER_ID_PATTERN, TOPICS, Answer
+from bot.content.yaml_io import YamlDocument, folded, locked
 from bot.db import session_scope
 from bot.file_watch import files_signature
 from bot.models import AnswerAuthor
-from bot.staff.yaml_io import YamlDocument, folded, locked
 
 
 class EditRefused(ValueError):
@@ -294,7 +294,7 @@ def create_draft(paths: ContentPaths, topic: str, answer_id: str, draft: Draft, 
     answer_id = answer_id.strip()
     if topic not in TOPICS:
         raise EditRefused("choose one of the topics")
-    if not ID_PATTERN.match(answer_id):
+    if not ANSWER_ID_PATTERN.match(answer_id):
         raise EditRefused("the id uses lower-case letters, digits and '_' only, "
                           "starting with a letter (for example cost_payment_plans)")
     if not draft.question or not draft.text:

@@ -10,8 +10,8 @@ import pytest
 from bot.content.check import check_project
 from bot.content.store import ContentStore, load_library
 from bot.settings import get_settings
-from bot.staff import content_edits as edits
-from bot.staff.yaml_io import YamlDocument
+from bot.content import edits
+from bot.content.yaml_io import YamlDocument
 
 NEW_TEXT = ("Ketamine was first made in the 1960s as a medicine for surgery. Years later, "
             "small studies found that it could ease depression for some people within hours. "
