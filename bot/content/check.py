@@ -271,12 +271,8 @@ def _is_search_url(url: str) -> bool:
 
 def _cited_sources(record: RawRecord) -> set[str]:
     """Source ids an answer cites, in its live text or in an edit waiting for review."""
-    cited: set[str] = set()
-    for data in (record.data, record.data.get("pending")):
-        if isinstance(data, dict):
-            value = data.get("sources") or []
-            cited.update(str(s).strip() for s in ([value] if isinstance(value, str) else value))
-    return cited
+    pending = to_pending(record)
+    return set(to_answer(record).sources) | set(pending.sources if pending else ())
 
 
 def _uncited_sources(path: Path, records: dict[str, RawRecord], cited: set[str]) -> Iterator[Finding]:
