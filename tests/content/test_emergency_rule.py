@@ -30,6 +30,7 @@ FEELING_ANSWERS = (
     "process_during_infusion", "process_after_treatment", "side_effects_common",
     "side_effects_dissociation", "side_effects_blood_pressure", "side_effects_nausea",
     "side_effects_duration", "side_effects_sleepiness", "side_effects_anxiety_during",
+    "side_effects_hallucinations", "long_term_personality", "clinic_after_hours",
 )
 # The brief's section 8 list, in the words the answers use.
 BRIEF_SYMPTOMS = ("chest pain", "trouble breathing", "a sudden severe headache", "vision changes",
