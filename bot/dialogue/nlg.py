@@ -147,6 +147,12 @@ def _fallback_variant(tracker: DialogueStateTracker) -> Optional[str]:
     return "second_miss" if messages.previous_turn_missed(tracker) else None
 
 
+@chooses_variant("utter_handoff_personal")
+def _personal_variant(tracker: DialogueStateTracker) -> Optional[str]:
+    """Past risk told in a question: staff, and 988 for if it comes back."""
+    return "past_history" if safety_state.decision_of(tracker).past_history else None
+
+
 @decorates("utter_greet", "utter_fallback", "utter_out_of_scope", "utter_default")
 def _topic_buttons(nlg: ContentNLG, message: Dict[str, Any], tracker: DialogueStateTracker) -> None:
     if message.get("buttons") or messages.after_crisis(tracker):

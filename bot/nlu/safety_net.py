@@ -40,6 +40,7 @@ from bot.nlu.input_guard import INPUT_PROBLEM, RAW_TEXT
 from bot.safety import decision as safety
 from bot.safety.crisis import default_detector as crisis_detector
 from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures, is_question
+from bot.safety.history import only_history
 from bot.safety.input_check import strip_markup
 from bot.safety.language import detect_language
 from bot.safety.normalise import normalise
@@ -176,16 +177,20 @@ class SafetyNet(GraphComponent):
         ml_intent = _intent_name(message)
         answer_id, answer_confidence = self._best_answer(message)
         answer = self.content.library().approved(answer_id) if answer_id else None
+        risk = self.risk_model.probabilities(visible, language) if visible and self.risk_model else {}
+        harm_terms = _outside(default_gate().harm_terms(normalised), scan.negated)
         return safety.Signals(
             language=language,
             input_problem=message.get(INPUT_PROBLEM),
             pattern_matches=tuple((m.group, m.kind) for m in scan.matches),
             only_negated=bool(scan.negated) and not scan.matches,
-            risk=self.risk_model.probabilities(visible, language) if visible and self.risk_model else {},
+            risk=risk,
             ml_crisis=_ml_crisis_confidence(message),
             ml_intent=ml_intent,
-            harm_terms=_outside(default_gate().harm_terms(normalised), scan.negated),
+            harm_terms=harm_terms,
             is_question=is_question(visible),
+            past_history=self._only_history(visible, language, scan.matches,
+                                             bool(scan.matches or harm_terms) or self._risky(risk)),
             about_a_person=about_a_person(normalised),
             illegal_rules=tuple(illegal_rules().reasons(visible)),
             personal_rules=tuple(personal_rules().reasons(visible)),
@@ -193,6 +198,22 @@ class SafetyNet(GraphComponent):
             answer_confidence=answer_confidence,
             answer_has_dose=bool(answer and has_dose_figures(answer.text)),
         )
+
+    def _risky(self, risk: Dict[str, float]) -> bool:
+        return risk.get(safety.CRISIS, 0.0) + risk.get(safety.EMERGENCY, 0.0) \
+            >= self.thresholds.possible_risk_threshold
+
+    def _only_history(self, text: str, language: str, matches: List[Any], flagged: bool) -> bool:
+        """All the risk in the message told as the distant past (bot.safety.history)."""
+        if not flagged:
+            return False
+
+        def risky(clause: str) -> bool:
+            if crisis_detector().scan(clause, language).matches:
+                return True
+            return bool(self.risk_model) and self._risky(self.risk_model.probabilities(clause, language))
+
+        return only_history(text, (m.group for m in matches), risky)
 
     def _intent_for(self, message: Message, decision: safety.SafetyDecision,
                     signals: safety.Signals) -> Optional[tuple[str, float]]:

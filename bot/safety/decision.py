@@ -7,10 +7,14 @@ on the message's parse data (the tracker's `UserUttered` event) under
 and nowhere else. `decide` is a pure function, tested without a model.
 
 Layers, in order of precedence (docs/safety.md explains each):
+0. risk told only as the distant past, in a question ("I attempted ten
+   years ago, does that rule me out?"): personal, to staff, with 988 for if
+   the thoughts come back (bot.safety.history);
 1. crisis or emergency: the lemma patterns (a precision floor that never
    depends on training), or the risk classifier, or the intent model's own
    crisis intent, past their thresholds;
-2. possible risk: the risk classifier is unsure, or the fail-safe harm gate
+2. possible risk: the risk classifier is unsure (an emergency, 911 first,
+   when most of its doubt is about an emergency), or the fail-safe harm gate
    trips (a message about death, suicide, overdose, weapons, bleeding, not
    waking up... that is not clearly a general information question);
 3. unreadable input and other languages (not a safety kind: answered as
@@ -92,6 +96,9 @@ class Signals:
     # Harm words the fail-safe gate found ("overdose", "not wake up", ...).
     harm_terms: tuple[str, ...] = ()
     is_question: bool = False
+    # All the risk in the message is told as the distant past, and nothing
+    # is said to be happening now (bot.safety.history).
+    past_history: bool = False
     # "I", "my", or a named person: the message is about someone.
     about_a_person: bool = False
     illegal_rules: tuple[str, ...] = ()
@@ -113,6 +120,9 @@ class SafetyDecision:
     general_answer_id: Optional[str] = None
     # A clear, benign general question: answerable even in crisis mode.
     clear_question: bool = False
+    # A personal decision because the visitor told past risk: the staff
+    # reply says so and gives 988 for if the thoughts come back.
+    past_history: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -141,7 +151,7 @@ def risk_kind_from_probabilities(risk: Mapping[str, float], t: Thresholds) -> Op
     if banded is not None:
         return banded
     if risk.get(CRISIS, 0.0) + risk.get(EMERGENCY, 0.0) >= t.possible_risk_threshold:
-        return POSSIBLE_RISK
+        return EMERGENCY if risk.get(EMERGENCY, 0.0) >= risk.get(CRISIS, 0.0) else POSSIBLE_RISK
     if risk.get(DISTRESS, 0.0) >= t.distress_threshold:
         return DISTRESS
     return None
@@ -193,11 +203,18 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
     def decision(kind: str, reason: str, answer: Optional[str] = None) -> SafetyDecision:
         return SafetyDecision(kind, reason, s.language, answer, clear and kind == NONE)
 
+    if _told_as_history(s, t):
+        return SafetyDecision(PERSONAL, "past history, nothing now: staff", s.language,
+                              past_history=True)
     risk_kind = _risk_kind(s, t)
     if risk_kind is not None:
         return decision(*risk_kind)
     risk = s.risk
     if risk.get(CRISIS, 0.0) + risk.get(EMERGENCY, 0.0) >= t.possible_risk_threshold and not answerable:
+        # "Are you safe?" is the wrong question for "she's gasping for air":
+        # when the doubt is mostly about an emergency, 911 comes first.
+        if risk.get(EMERGENCY, 0.0) >= risk.get(CRISIS, 0.0):
+            return decision(EMERGENCY, f"risk model unsure, mostly emergency ({_scores(risk)})")
         return decision(POSSIBLE_RISK, f"risk model unsure ({_scores(risk)})")
     if s.ml_crisis >= t.possible_risk_threshold and not s.only_negated and not answerable:
         return decision(POSSIBLE_RISK, f"intent model unsure: crisis {s.ml_crisis:.2f}")
@@ -220,6 +237,15 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
     if risk.get(DISTRESS, 0.0) >= t.distress_threshold and not answerable:
         return decision(DISTRESS, f"risk model: distress {risk.get(DISTRESS, 0.0):.2f}")
     return decision(NONE, "no risk found", s.answer_id)
+
+
+def _told_as_history(s: Signals, t: Thresholds) -> bool:
+    """Past risk, asked about: no emergency, nothing now (bot.safety.history)."""
+    if not (s.past_history and s.is_question):
+        return False
+    if any(kind == EMERGENCY for _, kind in s.pattern_matches):
+        return False
+    return s.risk.get(EMERGENCY, 0.0) < t.emergency_threshold
 
 
 def _risk_kind(s: Signals, t: Thresholds) -> Optional[tuple[str, str]]:

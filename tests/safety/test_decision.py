@@ -43,6 +43,7 @@ def test_crisis_outranks_emergency_when_both_match() -> None:
     ({"crisis": 0.6, "emergency": 0.1}, CRISIS),
     ({"crisis": 0.1, "emergency": 0.7}, EMERGENCY),
     ({"crisis": 0.25, "emergency": 0.15}, POSSIBLE_RISK),
+    ({"crisis": 0.15, "emergency": 0.25}, EMERGENCY),
     ({"crisis": 0.05, "emergency": 0.05, "distress": 0.8}, DISTRESS),
     ({"crisis": 0.05, "emergency": 0.05, "distress": 0.1}, NONE),
 ])
@@ -138,3 +139,29 @@ def test_thresholds_come_from_config_yml() -> None:
     configured = thresholds_from_config(get_settings().root / "config.yml")
     assert 0 < configured.possible_risk_threshold < configured.crisis_threshold <= 0.5
     assert configured.clear_question_risk_max < configured.possible_risk_threshold
+
+
+def test_doubt_that_is_mostly_about_an_emergency_puts_911_first() -> None:
+    signals = Signals(risk={"crisis": 0.3, "emergency": 0.4}, ml_intent="nlu_fallback")
+    decision = decide(signals, T)
+    assert decision.kind == EMERGENCY and "mostly emergency" in decision.reason
+
+
+PAST = Signals(risk={"crisis": 0.9, "emergency": 0.01}, ml_intent="nlu_fallback", is_question=True,
+               pattern_matches=(("suicidal_thoughts", "crisis"),), past_history=True)
+
+
+def test_past_risk_asked_about_goes_to_staff_with_its_own_reply() -> None:
+    decision = decide(PAST, T)
+    assert decision.kind == PERSONAL and decision.past_history
+    assert decision.general_answer_id is None and not decision.is_risk
+
+
+@pytest.mark.parametrize("change", [
+    {"is_question": False},  # told, not asked: a disclosure keeps the crisis reply
+    {"past_history": False},
+    {"pattern_matches": (("emergency_symptoms", "emergency"),)},
+    {"risk": {"crisis": 0.1, "emergency": 0.8}},
+])
+def test_past_history_never_hides_a_disclosure_or_an_emergency(change) -> None:
+    assert decide(replace(PAST, **change), T).is_risk

@@ -1,0 +1,89 @@
+"""Risk told as history: "I attempted suicide ten years ago, does that rule me out?"
+
+Clinical-NLP context rules (ConText) mark a finding as HISTORICAL when a cue
+such as "ten years ago" or "in college" scopes over it. We do the same for
+risk: a message whose only risk is in clauses set in the distant past, that
+says nothing is happening now, and that asks something, is a question about
+the visitor's own history. It goes to staff with 988 for if those thoughts
+come back (bot.safety.decision), not the crisis reply, which to someone who
+has been well for years reads as not being listened to.
+
+Fail-safe by construction: any present cue ("again", "lately", "tonight"),
+any clause outside the past that the crisis patterns or the risk classifier
+flag, or a kind of risk that is never only history (method questions, harm to
+others, someone in danger, emergencies) keeps the crisis reply.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import yaml
+
+CUES_FILE = Path(__file__).with_name("lexicon") / "history_cues.yml"
+# Pattern groups (crisis_patterns.yml) that can be told as history. Method
+# questions, harm to others, a person in danger and emergencies cannot.
+HISTORICAL_GROUPS = frozenset({
+    "suicidal_thoughts", "self_harm", "self_harm_urges", "talk_of_suicide", "overdose",
+    "hopelessness", "bare_words", "other_languages",
+})
+_CLAUSE_SPLIT = re.compile(r"[.!?;,\n]+|\b(?:and|but|though|although|yet|so|pero|y|aunque)\b")
+
+
+@dataclass(frozen=True)
+class HistoryCues:
+    past: tuple[re.Pattern[str], ...]
+    present: tuple[re.Pattern[str], ...]
+    reassurance: tuple[re.Pattern[str], ...]
+
+    def in_past(self, clause: str) -> bool:
+        return any(p.search(clause) for p in self.past)
+
+    def without_reassurance(self, text: str) -> str:
+        for pattern in self.reassurance:
+            text = pattern.sub(" ", text)
+        return text.strip()
+
+    def says_now(self, text: str) -> bool:
+        """A present cue, once reassurance ("I'm stable now") is taken out."""
+        return any(p.search(self.without_reassurance(text)) for p in self.present)
+
+
+@functools.lru_cache(maxsize=1)
+def default_cues() -> HistoryCues:
+    data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8")) or {}
+
+    def compiled(key: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in data.get(key) or [])
+
+    return HistoryCues(compiled("past"), compiled("present"), compiled("reassurance"))
+
+
+def clauses(text: str) -> list[str]:
+    """The message cut at sentence ends, commas and joining words."""
+    return [c.strip() for c in _CLAUSE_SPLIT.split(text or "") if c and c.strip()]
+
+
+def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[str], bool],
+                 cues: HistoryCues | None = None) -> bool:
+    """True when all the risk in the message is told as the distant past.
+
+    `matched_groups` are the crisis-pattern groups the whole message matched;
+    `is_risky(clause)` says whether the patterns or the risk classifier flag
+    one clause on its own.
+    """
+    cues = cues or default_cues()
+    lowered = (text or "").lower()
+    if not set(matched_groups) <= HISTORICAL_GROUPS or cues.says_now(lowered):
+        return False
+    parts = clauses(lowered)
+    past = [c for c in parts if cues.in_past(c)]
+    if not past:
+        return False
+    # A clause that is only reassurance ("hoy está estable") is too short for
+    # the risk classifier to judge; anything left after taking it out is judged.
+    rest = [cues.without_reassurance(c) for c in parts if c not in past]
+    return not any(is_risky(c) for c in rest if c)

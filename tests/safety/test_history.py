@@ -1,0 +1,69 @@
+"""Risk told as the distant past (bot/safety/history.py): no model, no spaCy."""
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.history import clauses, only_history
+
+RISK_WORDS = ("suicid", "kill myself", "self harm", "cut myself", "overdos", "want to die",
+              "end it", "suicidarse", "morir")
+
+
+def risky(clause: str) -> bool:
+    """A stand-in for the patterns and the risk classifier: any risk word."""
+    return any(word in clause for word in RISK_WORDS)
+
+
+def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool:
+    return only_history(text, groups, risky)
+
+
+@pytest.mark.parametrize("text", [
+    "I attempted suicide 10 years ago and have been stable a long time. Does that rule me out?",
+    "History of self harm in my 20s, nothing in many years. Will the intake ask about it?",
+    "I used to think about suicide a lot in college but haven't in years. Is ketamine an option?",
+    "I overdosed back in 2009. I'm doing well now. Would the clinic still see me?",
+    "Mi hermano intentó suicidarse hace 15 años, hoy está estable. ¿Puede recibir ketamina?",
+])
+def test_risk_told_as_the_distant_past(text) -> None:
+    assert history(text)
+
+
+@pytest.mark.parametrize("text", [
+    # Something happening now, whatever came before.
+    "I attempted suicide years ago and lately I'm thinking about it again. Can I still come?",
+    "I used to cut myself in high school and last night I did it again",
+    "I tried to kill myself when I was 19, I want to die. Is ketamine for me?",
+    "years ago I overdosed, and tonight I have the pills ready",
+    "hace años intenté suicidarse y ahora quiero morir",
+    # Ongoing, not history: no past cue.
+    "I've been suicidal since my divorce, can ketamine help?",
+    "I have had suicidal thoughts for years, does ketamine help?",
+    # No risk in the past at all.
+    "I want to end it. Ten years ago I was happy.",
+])
+def test_anything_now_keeps_the_crisis_reply(text) -> None:
+    assert not history(text)
+
+
+def test_kinds_of_risk_that_are_never_only_history() -> None:
+    text = "Years ago I looked up how many pills it takes. Is ketamine safe for me?"
+    assert history(text, ("suicidal_thoughts",))
+    assert not history(text, ("method_seeking",))
+    assert not history(text, ("suicidal_thoughts", "someone_in_danger"))
+
+
+def test_clauses_cut_at_sentence_ends_commas_and_joining_words() -> None:
+    assert clauses("a, b. c and d but e") == ["a", "b", "c", "d", "e"]
+
+
+def test_reassurance_is_neither_a_present_cue_nor_judged_as_risk() -> None:
+    def flags_short_clauses(clause: str) -> bool:
+        return len(clause.split()) < 3 or risky(clause)
+
+    assert only_history("Had an overdose when I was a teenager. I'm 40 now, sober since. Can I do it?",
+                        ("overdose",), flags_short_clauses) is False  # "sober since" is judged
+    assert only_history("I overdosed years ago. I'm 40 now. Can I still do ketamine?",
+                        ("overdose",), flags_short_clauses)
+    assert only_history("Intentó suicidarse hace 15 años, hoy está estable. ¿Puede recibir ketamina?",
+                        ("other_languages",), flags_short_clauses)
