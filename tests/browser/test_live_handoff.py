@@ -207,9 +207,9 @@ def test_visitor_and_staff_chat_live_then_the_assistant_answers_again(
         expect(visitor.locator(".kw-live").last).to_contain_text("The assistant is back")
         visit.ask("what are the side effects")
         expect(visitor.locator(".kw-answer .kw-text").last).to_contain_text(re.compile("side effect", re.I))
+        sender = visit.stored()["sender"]
 
     # The record: staff messages are in the conversation store; the audit log has the chat.
-    sender = visit.stored()["sender"]
     staff_events = [e for e in tracker_events(live_stack, sender)
                     if e.get("event") == "bot" and (e.get("data") or {}).get("custom", {}).get("kind") == "live_staff"]
     assert [e["text"] for e in staff_events] == ["Hi, I'm Sam. <b>How</b> can I help?"]
@@ -330,6 +330,6 @@ def test_nobody_joins_in_time_and_the_callback_keeps_what_the_visitor_wrote(
         visitor.locator(".kw-quick .kw-reply", has_text="Yes, I agree").click()
         visit.wait_for_bot(before)
         expect(visitor.locator(".kw-msg").last).to_contain_text("Your request is saved")
-    sender = visit.stored()["sender"]
+        sender = visit.stored()["sender"]
     request = next(h for h in store.queue(live_stack.database_url) if h.conversation_id == sender)
     assert "is it ok to take ketamine with my lexapro" in request.transcript

@@ -99,9 +99,15 @@ function start() {
     return item;
   }
 
-  function drawBoard(data) {
-    ui.available.checked = Boolean(data.available);
-    ui.status.textContent = data.available ? "Visitors can be offered a chat with you." : "You are not offered to visitors.";
+  // Bumped by each flip of the switch: a board answer asked for before the
+  // flip must not flip it back.
+  let switchVersion = 0;
+
+  function drawBoard(data, version) {
+    if (version === switchVersion) {
+      ui.available.checked = Boolean(data.available);
+      ui.status.textContent = data.available ? "Visitors can be offered a chat with you." : "You are not offered to visitors.";
+    }
     ui.list.textContent = "";
     for (const chat of data.chats) {
       const item = el("li", "live-item" + (chat.urgent ? " urgent" : ""));
@@ -128,8 +134,9 @@ function start() {
   }
 
   async function refreshBoard() {
+    const version = switchVersion;
     try {
-      drawBoard(await call(root.dataset.api));
+      drawBoard(await call(root.dataset.api), version);
     } catch (error) {
       ui.status.textContent = "The console cannot be reached. Check that you are still signed in.";
     }
@@ -203,11 +210,14 @@ function start() {
   }
 
   ui.available.addEventListener("change", async () => {
+    switchVersion += 1;
+    ui.status.textContent = "Saving ...";
     try {
       await call(root.dataset.availability, { available: ui.available.checked });
     } catch (error) {
       showError(error.message);
     }
+    switchVersion += 1; // boards asked for while saving are stale too
     refreshBoard();
   });
   ui.join.addEventListener("click", () => act("join"));
@@ -218,7 +228,10 @@ function start() {
     const text = ui.text.value.trim();
     if (!text) return;
     const sent = await act("message", { text });
-    if (sent) ui.text.value = "";
+    if (sent) {
+      ui.text.value = "";
+      lastTypingPing = 0; // sending ends "typing"; the next keystroke starts it again
+    }
   });
   ui.text.addEventListener("input", () => {
     const now = Date.now();

@@ -66,7 +66,7 @@ def board():
     chats = [_summary(chat, now) for chat in live.board(db)
              if chat.state == live.LIVE or chat.wait_until > now]
     return jsonify(available=available, me=member().id, chats=chats,
-                   waiting=sum(1 for chat in chats if chat.state == live.WAITING))
+                   waiting=sum(1 for chat in chats if chat["state"] == live.WAITING))
 
 
 @bp.post("/api/live/availability")
