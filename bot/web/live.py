@@ -86,8 +86,10 @@ class LiveBridge:
         if current is not None:
             return [self.notice("utter_live_waiting")] if current.state == live.WAITING else []
         offer = self.offer()
-        if not offer.available:
-            return [self.notice("utter_live_unavailable", opening=live.unavailable_opening(offer))]
+        if not offer.available:  # the last available person left since the offer
+            sorry = self.notice("utter_live_unavailable", opening=live.unavailable_opening(offer))
+            await self._append(agent, sender, [_bot_uttered(sorry)])
+            return [sorry]
         tracker = await agent.processor.get_tracker(sender)
         events = [e.as_dict() for e in tracker.events]
         urgent = bool(tracker.get_slot(CRISIS_SLOT))

@@ -177,11 +177,11 @@ def test_visitor_and_staff_chat_live_then_the_assistant_answers_again(
         expect(visitor.locator(".kw-live").last).to_have_text(
             re.compile("You're now chatting with Sam from the front desk"))
 
-        # Staff to visitor, within 2 seconds, drawn as text.
+        # Staff to visitor, within 2 seconds.
+        greeting = "Hi, I'm Sam at the front desk. How can I help?"
         started = time.monotonic()
-        staff_says(staff, "Hi, I'm Sam. <b>How</b> can I help?")
-        expect(visitor.locator(".kw-staff .kw-text").last).to_have_text(
-            "Hi, I'm Sam. <b>How</b> can I help?", timeout=DELIVERY_MS)
+        staff_says(staff, greeting)
+        expect(visitor.locator(".kw-staff .kw-text").last).to_have_text(greeting, timeout=DELIVERY_MS)
         assert time.monotonic() - started < DELIVERY_MS / 1000 + 1.5  # the click and the check included
 
         # The staff member typing shows in the widget.
@@ -200,8 +200,16 @@ def test_visitor_and_staff_chat_live_then_the_assistant_answers_again(
         expect(staff.locator("#live-transcript .turn-visitor").last).to_contain_text("my number is")
         expect(staff.locator("#live-transcript")).not_to_contain_text("555-0147")
 
-        staff.screenshot(path=str(SCREENSHOTS / "live-staff.png"), full_page=True)
+        staff_says(staff, "The most common ones pass within a couple of hours. A nurse can call you "
+                          "today to go through your own situation.")
+        expect(visitor.locator(".kw-staff")).to_have_count(2, timeout=DELIVERY_MS)
+        staff.screenshot(path=str(SCREENSHOTS / "live-staff.png"))
         visitor.screenshot(path=str(SCREENSHOTS / "live-visitor.png"))
+        # Staff text is drawn as text, like every message: markup shows literally.
+        staff_says(staff, "<b>bold</b> <img src=x onerror=alert(1)>")
+        expect(visitor.locator(".kw-staff .kw-text").last).to_have_text(
+            "<b>bold</b> <img src=x onerror=alert(1)>", timeout=DELIVERY_MS)
+        expect(visitor.locator(".kw-staff b")).to_have_count(0)
 
         staff.get_by_role("button", name="Hand back to the assistant").click()
         expect(visitor.locator(".kw-live").last).to_contain_text("The assistant is back")
@@ -212,7 +220,8 @@ def test_visitor_and_staff_chat_live_then_the_assistant_answers_again(
     # The record: staff messages are in the conversation store; the audit log has the chat.
     staff_events = [e for e in tracker_events(live_stack, sender)
                     if e.get("event") == "bot" and (e.get("data") or {}).get("custom", {}).get("kind") == "live_staff"]
-    assert [e["text"] for e in staff_events] == ["Hi, I'm Sam. <b>How</b> can I help?"]
+    assert [e["text"] for e in staff_events][0] == "Hi, I'm Sam at the front desk. How can I help?"
+    assert len(staff_events) == 3
     assert {"live.joined", "live.handed_back"} <= set(audit_actions(live_stack))
 
 

@@ -111,7 +111,7 @@ function start() {
     ui.list.textContent = "";
     for (const chat of data.chats) {
       const item = el("li", "live-item" + (chat.urgent ? " urgent" : ""));
-      const button = el("button", "link live-open");
+      const button = el("button", "live-open");
       button.type = "button";
       button.dataset.chat = String(chat.id);
       const what = chat.state === "waiting"
