@@ -14,7 +14,6 @@ import re
 import secrets
 import shutil
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -128,10 +127,11 @@ def join(staff: Page, chat_id: int) -> None:
     expect(staff.locator("#live-owner")).to_contain_text("(you)")
 
 
-def staff_says(staff: Page, text: str) -> None:
+def staff_says(staff: Page, text: str, check_console: bool = True) -> None:
     staff.get_by_label("Your message to the visitor").fill(text)
     staff.get_by_role("button", name="Send").click()
-    expect(staff.locator("#live-transcript .turn-staff").last).to_contain_text(text)
+    if check_console:
+        expect(staff.locator("#live-transcript .turn-staff").last).to_contain_text(text)
 
 
 def visitor_says_during_chat(visit: Visit, text: str) -> list:
@@ -179,10 +179,10 @@ def test_visitor_and_staff_chat_live_then_the_assistant_answers_again(
 
         # Staff to visitor, within 2 seconds.
         greeting = "Hi, I'm Sam at the front desk. How can I help?"
-        started = time.monotonic()
-        staff_says(staff, greeting)
+        staff_says(staff, greeting, check_console=False)
+        # The timeout counts from the click on Send.
         expect(visitor.locator(".kw-staff .kw-text").last).to_have_text(greeting, timeout=DELIVERY_MS)
-        assert time.monotonic() - started < DELIVERY_MS / 1000 + 1.5  # the click and the check included
+        expect(staff.locator("#live-transcript .turn-staff").last).to_contain_text(greeting)
 
         # The staff member typing shows in the widget.
         staff.get_by_label("Your message to the visitor").fill("Let me check")
@@ -203,7 +203,7 @@ def test_visitor_and_staff_chat_live_then_the_assistant_answers_again(
         staff_says(staff, "The most common ones pass within a couple of hours. A nurse can call you "
                           "today to go through your own situation.")
         expect(visitor.locator(".kw-staff")).to_have_count(2, timeout=DELIVERY_MS)
-        staff.screenshot(path=str(SCREENSHOTS / "live-staff.png"))
+        staff.screenshot(path=str(SCREENSHOTS / "live-staff.png"), full_page=True)
         visitor.screenshot(path=str(SCREENSHOTS / "live-visitor.png"))
         # Staff text is drawn as text, like every message: markup shows literally.
         staff_says(staff, "<b>bold</b> <img src=x onerror=alert(1)>")

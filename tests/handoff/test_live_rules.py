@@ -129,3 +129,16 @@ def test_purge_keeps_open_chats(db: str) -> None:
     assert live.get(db, open_).state == live.WAITING
     with pytest.raises(live.NoSuchChat):
         live.get(db, old)
+
+
+def test_staff_messages_are_staff_turns_in_the_transcript() -> None:
+    from bot.handoff.transcript import transcript_from_events
+
+    events = [{"event": "user", "text": "can i talk to someone", "timestamp": 1.0},
+              {"event": "bot", "text": "Hello, Sam here.", "timestamp": 2.0,
+               "data": {"custom": live.staff_message("Hello, Sam here.", "Sam", "the front desk")["custom"]}},
+              {"event": "bot", "text": "The assistant is back.", "timestamp": 3.0,
+               "data": {"custom": {"kind": "live"}}}]
+    turns = transcript_from_events(events)
+    assert [t["who"] for t in turns] == ["visitor", "staff", "assistant"]
+    assert turns[1]["name"] == "Sam"
