@@ -27,6 +27,7 @@ from sanic.response import HTTPResponse
 
 from bot.abuse_limits import CLIENT_METADATA_KEY, Refused, abuse_limits, client_key
 from bot.handoff import live
+from bot.models import utcnow
 from bot.safety.decision import PARSE_DATA_KEY, SAFETY_REVIEW_KINDS, SafetyDecision
 from bot.web import pages
 from bot.web.feedback import record_feedback
@@ -97,6 +98,11 @@ async def _live_session(bridge: LiveBridge, agent: Any, sender: str) -> Any:
     """
     try:
         session = await asyncio.to_thread(live.active_session, bridge.settings.database_url, sender)
+        if session is not None and session.state == live.WAITING and session.wait_until <= utcnow():
+            # Nobody joined in time and no poll noticed yet: the assistant answers.
+            await asyncio.to_thread(live.claim_unanswered, bridge.settings.database_url, session.id,
+                                    bridge.notice("utter_live_unanswered"))
+            session = None
         if session is None:
             # Staff messages and notices the widget has not polled for yet go first.
             await bridge.record_pending(agent, sender)
