@@ -235,3 +235,74 @@ class SafetyReview(Base):
     verdict = Column(String(16), nullable=False)  # "true_alarm" or "false_alarm"
     reviewed_by = Column(String(254), nullable=False)
     reviewed_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+# --- Live handoff (issue #13) --------------------------------------------------
+# Everything a live chat needs is here, not in a process's memory, so any Rasa
+# replica and any console worker can serve either side (bot/handoff/live.py).
+
+
+class LiveSession(Base):
+    """One visitor's request to chat with staff now, from waiting to its end.
+
+    state: waiting (nobody joined yet), live (owner_id owns it), ended (handed
+    back to the assistant) or unanswered (nobody joined in time). At most one
+    waiting or live session per conversation. The crisis_* columns hold a
+    crisis message a staff member has not answered yet: the assistant sends
+    the crisis reply at crisis_due_at unless the owner answers first.
+    """
+
+    __tablename__ = "live_sessions"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    state = Column(String(16), nullable=False, default="waiting", index=True)
+    reason = Column(String(32), nullable=False, default="request_human")
+    urgent = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    wait_until = Column(DateTime, nullable=False)
+    transcript = Column(Text, nullable=False, default="[]")  # JSON, before the request, masked
+    owner_id = Column(Integer)
+    owner_name = Column(String(80))
+    owner_role = Column(String(40))
+    joined_at = Column(DateTime)
+    ended_at = Column(DateTime)
+    staff_typing_at = Column(DateTime)
+    crisis_due_at = Column(DateTime)
+    crisis_alert_at = Column(DateTime)
+
+
+class LiveMessage(Base):
+    """A message of a live chat, in order (id).
+
+    who: visitor (shown to staff), staff or notice (sent to the visitor; a
+    notice is the assistant's), assistant (a reply the assistant made during
+    the chat, e.g. the crisis reply). `message` is the JSON the widget draws
+    ({"text", "buttons", "custom"}). in_tracker says it is already in Rasa's
+    conversation store: staff messages and notices are written there by the
+    first replica that claims them (bot/web/live.py).
+    """
+
+    __tablename__ = "live_messages"
+
+    id = Column(Integer, primary_key=True)
+    session_id = Column(Integer, nullable=False, index=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    who = Column(String(16), nullable=False)
+    message = Column(Text, nullable=False)
+    in_tracker = Column(Boolean, nullable=False, default=False)
+
+
+class LiveAvailability(Base):
+    """Whether a staff member takes live chats: the switch on the Live page.
+
+    seen_at is refreshed while their Live page is open; someone whose page
+    has been closed for longer than LIVE_STAFF_SEEN_SECONDS is not available.
+    """
+
+    __tablename__ = "live_availability"
+
+    user_id = Column(Integer, primary_key=True)
+    available = Column(Boolean, nullable=False, default=False)
+    seen_at = Column(DateTime, nullable=False, default=utcnow)

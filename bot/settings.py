@@ -46,6 +46,17 @@ class Settings:
     # The audit log outlives conversations: six years, the retention HIPAA
     # sets for compliance documentation. AUDIT_RETENTION_DAYS changes it.
     audit_retention_days: int = 6 * 365
+    # Live handoff (bot/handoff/live.py). How long a visitor waits for staff
+    # to join before the assistant offers the callback; how long a crisis
+    # message in a live chat waits for the staff member's answer before the
+    # assistant sends the crisis reply; how long a staff member counts as
+    # available after their Live page last checked in.
+    live_wait_seconds: float = 120.0
+    live_crisis_reply_seconds: float = 0.0
+    live_staff_seen_seconds: float = 60.0
+    # LIVE_CHAT_NOW: a fixed "now" (ISO 8601, the clinic's local time) for
+    # deciding clinic hours; tests set it so they never depend on the clock.
+    live_chat_now: str = ""
 
     @classmethod
     def from_env(cls, root: Path | None = None) -> "Settings":
@@ -71,6 +82,10 @@ class Settings:
             endpoints_file=root / _env("ENDPOINTS_FILE", "endpoints.yml"),
             tracker_db_url=_env("TRACKER_DB_URL", ""),
             audit_retention_days=int(_env("AUDIT_RETENTION_DAYS", str(6 * 365))),
+            live_wait_seconds=float(_env("LIVE_WAIT_SECONDS", "120")),
+            live_crisis_reply_seconds=float(_env("LIVE_CRISIS_REPLY_SECONDS", "0")),
+            live_staff_seen_seconds=float(_env("LIVE_STAFF_SEEN_SECONDS", "60")),
+            live_chat_now=_env("LIVE_CHAT_NOW", ""),
         )
 
 

@@ -518,8 +518,9 @@ def _check_system_messages(root: Path, clinic_values: dict[str, str]) -> Iterato
                                   f"not in clinic.yml")
 
 
-# Placeholders filled from the conversation rather than clinic.yml.
-_SLOT_PLACEHOLDERS = {"callback_name", "reference"}
+# Placeholders filled from the conversation rather than clinic.yml (the
+# live handoff's notices name the staff member and the next opening).
+_SLOT_PLACEHOLDERS = {"callback_name", "reference", "staff_name", "staff_role", "opening"}
 
 
 def format_report(result: CheckResult, root: Path) -> Iterable[str]:

@@ -23,6 +23,8 @@ from bot.content import ContentStore
 from bot.content.model import ANSWER_RESPONSE_PREFIX
 from bot.content.render import answer_message
 from bot.dialogue import messages, safety_state
+from bot.handoff import live
+from bot.handoff.hours import HoursFile
 from bot.safety import decision as safety
 from bot.settings import get_settings
 
@@ -67,6 +69,25 @@ class ContentNLG(TemplatedNaturalLanguageGenerator):
         super().__init__(dict(domain.responses) if domain is not None else {})
         self.store = ContentStore(settings.content_dir)
         self.clinic = ClinicFile(settings.clinic_file)
+        self.live_hours = HoursFile(settings.clinic_file)
+
+    def live_offer(self, conversation_id: str) -> Optional[live.Offer]:
+        """Whether to offer a live chat with staff now (bot/handoff/live.py).
+
+        None when it must not be offered in this conversation (a chat is
+        already open, or nobody joined the last one) or when it cannot be
+        told: an error here must never cost a visitor the message itself.
+        """
+        settings = get_settings()
+        try:
+            latest = live.latest_session(settings.database_url, conversation_id)
+            if latest is not None and latest.state in (*live.ACTIVE, live.UNANSWERED):
+                return None
+            return live.offer(settings.database_url, self.live_hours.hours(),
+                              settings.live_chat_now, settings.live_staff_seen_seconds)
+        except Exception:  # noqa: BLE001
+            logger.exception("Could not tell whether staff can chat live; offering the callback")
+            return None
 
     # Rasa replaces `responses` with the model's domain responses whenever it
     # loads a model; the messages of messages.yml must survive that.
@@ -158,6 +179,29 @@ def _topic_buttons(nlg: ContentNLG, message: Dict[str, Any], tracker: DialogueSt
     if message.get("buttons") or messages.after_crisis(tracker):
         return
     message["buttons"] = messages.topic_buttons(nlg.store.library())
+
+
+@decorates("utter_handoff_request", "utter_offer_callback", "utter_crisis")
+def _live_chat_offer(nlg: ContentNLG, message: Dict[str, Any], tracker: DialogueStateTracker) -> None:
+    """"Chat with a staff member now" beside the callback, when someone can.
+
+    Outside clinic hours the callback offers say when the clinic opens; the
+    crisis reply's own text is never changed.
+    """
+    offer = nlg.live_offer(tracker.sender_id)
+    if offer is None:
+        return
+    if offer.available:
+        buttons = list(message.get("buttons") or [])
+        position = len(buttons) if message.get("custom", {}).get("kind") == "crisis" else 0
+        buttons.insert(position, dict(live.LIVE_BUTTON))
+        message["buttons"] = buttons
+    elif message.get("custom", {}).get("kind") != "crisis":
+        opening = live.unavailable_opening(offer).strip()
+        if opening:
+            message["text"] = f"{message['text']} {opening}"
+    message.setdefault("custom", {})["live_chat"] = (
+        "offered" if offer.available else "closed" if not offer.open_now else "nobody_available")
 
 
 @decorates("utter_handoff_personal")

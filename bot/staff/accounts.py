@@ -43,7 +43,7 @@ ROLE_DESCRIPTIONS = {
     "editor": "writes and edits answers as drafts; sees insights and proposes training examples",
     "reviewer": "everything an editor does, and approves other people's answers and training "
                 "examples so visitors see them",
-    "front_desk": "works the callback queue and sees callers' contact details",
+    "front_desk": "works the callback queue, sees callers' contact details, chats with visitors live",
     "admin": "manages staff accounts (roles, reset codes), reads the audit log, works the "
              "callback queue",
 }
@@ -59,6 +59,8 @@ PERMISSIONS = {
     # Accepting an example changes what the next model understands.
     "training.review": {"reviewer"},
     "callbacks.work": {"front_desk", "admin"},
+    # Chatting with visitors live (issue #13): the people who answer the phone.
+    "live.chat": {"front_desk"},
     # Judging whether a safety decision was right is a clinical call.
     "safety.view": {"reviewer", "front_desk", "admin"},
     "safety.review": {"reviewer"},

@@ -118,11 +118,12 @@ def create_app(settings: Settings | None = None, *, tracker_db_url: str | None =
 
     engine_for(settings.database_url)  # creates the staff tables on first start
 
-    from bot.staff.web import admin, answers, auth, callbacks, errors, insights, models, pages, safety
+    from bot.staff.web import (admin, answers, auth, callbacks, errors, insights, live, models, pages,
+                               safety)
 
     # auth first: its before_request turns strangers away before the CSRF check runs.
-    for blueprint in (auth.bp, pages.bp, answers.bp, callbacks.bp, insights.bp, safety.bp, models.bp,
-                      admin.bp):
+    for blueprint in (auth.bp, pages.bp, answers.bp, callbacks.bp, live.bp, insights.bp, safety.bp,
+                      models.bp, admin.bp):
         app.register_blueprint(blueprint)
     CSRFProtect(app)
     errors.register(app)

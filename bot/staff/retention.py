@@ -45,6 +45,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import engine_for, session_scope
+from bot.handoff import live
 from bot.models import Feedback, FlagSource, Handoff, utcnow
 from bot.settings import get_settings
 from bot.staff import accounts, audit, safety_review
@@ -95,6 +96,9 @@ def purge(database_url: str, tracker_db_url: str | None, retention_days: int,
     store = _purge_store(store_url or "", cutoff, to_mask, problems)
     handoffs, contacted = _purge_requests(database_url, cutoff)
     feedback = _purge_feedback(database_url, cutoff)
+    # Live chats (their staff messages are also in the conversation store,
+    # purged above) go with their conversations.
+    live.purge_before(database_url, cutoff)
     sign_ins = accounts.purge_sign_in_records(database_url, cutoff)
     safety_review.purge_reviews(database_url, cutoff)
     audit_entries = audit.purge_before(

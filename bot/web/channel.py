@@ -5,12 +5,15 @@ Loaded by Rasa from credentials.yml. It serves, under /widget/:
   GET  /widget/static/...  the built widget (build/web, made by `npm run build`)
   POST /widget/webhook     {"sender", "message"} -> [{"text", "buttons", "custom"}]
   POST /widget/feedback    {"sender", "answer_id", "helpful"} -> 204
+  POST /widget/live        {"sender", "after", "typing"} -> a live chat's new messages
+                           (long poll; bot/web/live.py)
   GET  /widget/health
 REST rather than socket.io: each turn is one stateless request, so any Rasa
 replica behind a load balancer can answer it (see README, "Transport").
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -23,10 +26,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.abuse_limits import CLIENT_METADATA_KEY, Refused, abuse_limits, client_key
+from bot.handoff import live
+from bot.models import utcnow
 from bot.safety.decision import PARSE_DATA_KEY, SAFETY_REVIEW_KINDS, SafetyDecision
 from bot.web import pages
 from bot.web.feedback import record_feedback
-from bot.web.requests import BadRequest, parse_chat, parse_feedback, require_json
+from bot.web.live import LiveBridge
+from bot.web.requests import BadRequest, parse_chat, parse_feedback, parse_live_poll, require_json
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -84,6 +90,28 @@ async def _answer_was_sent(request: Request, sender: str, answer_id: str) -> boo
                for event in tracker.events)
 
 
+async def _live_session(bridge: LiveBridge, agent: Any, sender: str) -> Any:
+    """The conversation's open live chat, if any; None also when that cannot be told.
+
+    A database problem of the live chat must not keep a visitor (in crisis
+    or not) from the assistant: then the assistant answers as usual.
+    """
+    try:
+        session = await asyncio.to_thread(live.active_session, bridge.settings.database_url, sender)
+        if session is not None and session.state == live.WAITING and session.wait_until <= utcnow():
+            # Nobody joined in time and no poll noticed yet: the assistant answers.
+            await asyncio.to_thread(live.claim_unanswered, bridge.settings.database_url, session.id,
+                                    bridge.notice("utter_live_unanswered"))
+            session = None
+        if session is None:
+            # Staff messages and notices the widget has not polled for yet go first.
+            await bridge.record_pending(agent, sender)
+        return session
+    except Exception:  # noqa: BLE001
+        logger.exception("Could not read the live chat state of %s; the assistant answers", sender)
+        return None
+
+
 class WholeMessageCollector(OutputChannel):
     """Keeps each bot message whole (text, buttons and custom payload together)."""
 
@@ -116,6 +144,7 @@ class WidgetInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("widget_channel", __name__)
         settings = get_settings()
+        bridge = LiveBridge(settings)
 
         @blueprint.listener("before_server_start")
         async def _too_large_as_json(app, _loop) -> None:  # noqa: ANN001
@@ -153,11 +182,22 @@ class WidgetInput(InputChannel):
             if refused is not None and not await _is_risky(request, chat.message):
                 return too_many(refused)
             collector = WholeMessageCollector()
+            metadata = {CLIENT_METADATA_KEY: client}
+
+            async def answer() -> List[Dict[str, Any]]:
+                await on_new_message(UserMessage(chat.message, collector, chat.sender,
+                                                 input_channel=self.name(), metadata=metadata))
+                return collector.messages
+
+            agent = request.app.ctx.agent
             try:
-                await on_new_message(
-                    UserMessage(chat.message, collector, chat.sender, input_channel=self.name(),
-                                metadata={CLIENT_METADATA_KEY: client})
-                )
+                if chat.message.strip() == live.LIVE_PAYLOAD:
+                    return response.json(await bridge.request(agent, chat.sender))
+                session = await _live_session(bridge, agent, chat.sender)
+                if session is not None:
+                    return response.json(await bridge.visitor_message(
+                        agent, session, chat.message, metadata, answer))
+                await answer()
             except Exception:  # noqa: BLE001  the visitor gets a clear message, staff get the log
                 logger.exception("Could not handle a message from %s", chat.sender)
                 return response.json(
@@ -166,6 +206,21 @@ class WidgetInput(InputChannel):
                     status=500,
                 )
             return response.json(collector.messages)
+
+        @blueprint.route("/live", methods=["POST"])
+        async def live_poll(request: Request) -> HTTPResponse:
+            try:
+                require_json(request.headers.get("Content-Type"))
+                poll = parse_live_poll(request.body or b"")
+            except BadRequest as error:
+                return response.json({"error": str(error)}, status=error.status)
+            try:
+                return response.json(await bridge.poll(request.app.ctx.agent, poll.sender,
+                                                       poll.after, poll.typing))
+            except Exception:  # noqa: BLE001  the widget tries again
+                logger.exception("Live chat poll failed for %s", poll.sender)
+                return response.json({"error": "The live chat could not be reached. " + CRISIS_LINE},
+                                     status=500)
 
         @blueprint.route("/feedback", methods=["POST"])
         async def feedback(request: Request) -> HTTPResponse:

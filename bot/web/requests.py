@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from bot.content.model import ANSWER_ID_PATTERN
+from bot.handoff.live import LIVE_PAYLOAD
 
 MAX_MESSAGE_CHARACTERS = 10_000
 MAX_BODY_BYTES = 64 * 1024
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # Button payloads the widget may send as intents; any other leading "/" is
 # treated as text so a visitor cannot trigger an intent by typing it.
-ALLOWED_PAYLOADS = frozenset({"/affirm", "/deny", "/request_human", "/greet"})
+ALLOWED_PAYLOADS = frozenset({"/affirm", "/deny", "/request_human", "/greet", LIVE_PAYLOAD})
 
 
 class BadRequest(ValueError):
@@ -86,6 +87,21 @@ def neutralise_commands(message: str) -> str:
     if stripped.startswith("/") and stripped not in ALLOWED_PAYLOADS:
         return stripped.lstrip("/ ")
     return message
+
+
+@dataclass(frozen=True)
+class LivePollRequest:
+    sender: str
+    after: int  # the last live message id the widget has
+    typing: bool  # whether it shows the staff member typing now
+
+
+def parse_live_poll(body: bytes) -> LivePollRequest:
+    data = parse_json_body(body)
+    after = data.get("after", 0)
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise BadRequest("'after' must be a message number.")
+    return LivePollRequest(_sender(data), after, data.get("typing") is True)
 
 
 def parse_feedback(body: bytes) -> FeedbackRequest:

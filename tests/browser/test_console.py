@@ -213,7 +213,7 @@ def test_roles_are_enforced(browser: Browser, console: Console) -> None:
     with tab(browser) as page:
         sign_in(page, console, "desk@clinic.example")
         nav = page.get_by_role("navigation", name="Console")
-        expect(nav.get_by_role("link")).to_have_text(["Callbacks", "Safety review"])
+        expect(nav.get_by_role("link")).to_have_text(["Callbacks", "Live", "Safety review"])
         response = page.goto(f"{console.url}/answers")
         assert response.status == 403
         expect(page.locator("main")).to_contain_text("Your role does not allow this")
@@ -221,6 +221,7 @@ def test_roles_are_enforced(browser: Browser, console: Console) -> None:
         sign_in(page, console, "editor@clinic.example")
         assert page.goto(f"{console.url}/callbacks").status == 403
         assert page.goto(f"{console.url}/staff").status == 403
+        assert page.goto(f"{console.url}/live").status == 403  # live chat is the front desk's
         page.goto(f"{console.url}/answers/{ANSWER_ID}")
         expect(page.get_by_role("button", name=re.compile("Approve"))).to_have_count(0)
     with tab(browser) as page:

@@ -9,7 +9,8 @@ from bot.staff.web.auth import PUBLIC_ENDPOINTS
 from staff_helpers import PASSWORD, csrf_token, sign_in
 
 SAMPLE_ARGS = {"answer_id": "about_history", "reference": "ABC234", "user_id": 1,
-               "name": "widget.css", "filename": "console.css", "event_id": 1, "proposal_id": 1}
+               "name": "widget.css", "filename": "console.css", "event_id": 1, "proposal_id": 1,
+               "chat_id": 1}
 
 
 def every_route(app):

@@ -9,9 +9,9 @@ export class ChatError extends Error {
   }
 }
 
-async function post(url, body) {
+async function post(url, body, timeoutMs = TIMEOUT_MS) {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const response = await fetch(url, {
       method: "POST",
@@ -47,4 +47,14 @@ export async function sendMessage(server, sender, message) {
 
 export function sendFeedback(server, sender, answerId, helpful) {
   return post(`${server}/widget/feedback`, { sender, answer_id: answerId, helpful });
+}
+
+// A live chat with staff: a long poll that any replica answers (the server
+// holds it up to 20 s, returning as soon as there is a message).
+const LIVE_TIMEOUT_MS = 35000;
+
+export async function pollLive(server, sender, after, typing) {
+  const result = await post(`${server}/widget/live`, { sender, after, typing }, LIVE_TIMEOUT_MS);
+  if (!result || typeof result !== "object" || !Array.isArray(result.messages)) throw new ChatError("");
+  return result;
 }

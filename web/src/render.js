@@ -58,6 +58,8 @@ export function botMessage(message, ctx) {
     node.append(speaker("Assistant"), ...answerParts(custom, text, ctx));
   } else if (custom.kind === "crisis") {
     node = crisisPanel(text, custom);
+  } else if (custom.kind === "live_staff") {
+    node = staffMessage(text, custom);
   } else if (custom.kind === "handoff" && custom.general_answer) {
     node = el("div", "kw-msg kw-bot kw-handoff");
     const cut = text.indexOf(GENERAL_INFO);
@@ -69,7 +71,7 @@ export function botMessage(message, ctx) {
       node.appendChild(general);
     }
   } else {
-    const kind = custom.kind === "disclaimer" ? " kw-disclaimer" : "";
+    const kind = custom.kind === "disclaimer" ? " kw-disclaimer" : custom.kind === "live" ? " kw-live" : "";
     node = el("div", "kw-msg kw-bot" + kind);
     node.append(speaker("Assistant"), el("p", "kw-text", text));
   }
@@ -198,4 +200,23 @@ function crisisPanel(text, custom) {
   }
   panel.appendChild(list);
   return panel;
+}
+
+// A staff member's words in a live chat: plain text like every message, with
+// who wrote it. If they answered a crisis message, the crisis links stay under it.
+function staffMessage(text, custom) {
+  const name = typeof custom.staff_name === "string" ? custom.staff_name : "Staff";
+  const role = typeof custom.staff_role === "string" ? custom.staff_role : "";
+  const node = el("div", "kw-msg kw-bot kw-staff");
+  node.append(el("span", "kw-sr", `${name}, clinic staff: `));
+  const label = el("p", "kw-staff-name", role ? `${name}, ${role.replace(/^the /, "")}` : name);
+  label.setAttribute("aria-hidden", "true");
+  node.append(label, el("p", "kw-text", text));
+  if (typeof custom.crisis_resources === "string" && custom.crisis_resources) {
+    const footer = el("p", "kw-crisis-footer", custom.crisis_resources + " ");
+    footer.append(link("Call 988", "tel:988"), " ", link("Text 988", "sms:988"), " ",
+      link("Call 911", "tel:911"));
+    node.appendChild(footer);
+  }
+  return node;
 }

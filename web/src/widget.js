@@ -2,7 +2,7 @@
 //   <script src="https://bot.clinic.example/widget/static/widget.js"
 //           data-server="https://bot.clinic.example" data-clinic-name="..."
 //           data-clinic-phone="..." data-primary-color="#1f5f63" defer></script>
-import { sendFeedback, sendMessage } from "./api.js";
+import { pollLive, sendFeedback, sendMessage } from "./api.js";
 import { readConfig, themeProperties } from "./config.js";
 import { link, phoneHref } from "./links.js";
 import { botMessage, el, icon, visitorMessage } from "./render.js";
@@ -130,14 +130,79 @@ function start() {
     ui.body.scrollTop = Math.max(0, node.offsetTop - 8);
   }
 
-  function setTyping(on) {
+  function setTyping(on, who) {
     ui.typing.textContent = "";
     if (!on) return;
     const dots = el("span", "kw-dots");
     dots.setAttribute("aria-hidden", "true");
     dots.append(el("span", "kw-dot"), el("span", "kw-dot"), el("span", "kw-dot"));
-    ui.typing.append(dots, el("span", "kw-sr", "The assistant is typing."));
+    ui.typing.append(dots, el("span", "kw-sr", `${who || "The assistant"} is typing.`));
     scrollToEnd();
+  }
+
+  // --- live chat with staff (bot/web/live.py) ---------------------------------
+  // state.live = { after, name } while a chat with staff is open or awaited.
+  let polling = false;
+  let staffTyping = false;
+
+  function liveIds(replies) {
+    return replies.map((r) => (r && r.custom && Number.isInteger(r.custom.live_id) ? r.custom.live_id : 0));
+  }
+
+  function noteLive(replies) {
+    for (const reply of replies) {
+      const custom = (reply && reply.custom) || {};
+      if (custom.kind === "live" && custom.live === "waiting" && !state.live) {
+        state.live = { after: 0, name: "" };
+      }
+    }
+    if (state.live) state.live.after = Math.max(state.live.after, ...liveIds(replies));
+    saveState(state);
+    if (state.live) startPolling();
+  }
+
+  function showLive(messages) {
+    if (!messages.length) return;
+    ui.log.querySelectorAll(".kw-quick").forEach((node) => node.remove());
+    const first = state.entries.length;
+    messages.forEach((m) => state.entries.push({ who: "bot", message: m }));
+    const nodes = messages.map((m, i) => ui.log.appendChild(entryNode({ who: "bot", message: m }, first + i, true)));
+    scrollToNode(nodes[0]);
+  }
+
+  async function startPolling() {
+    if (polling) return;
+    polling = true;
+    const mine = generation;
+    let delay = 0;
+    while (state.live && mine === generation) {
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (!state.live || mine !== generation) break;
+      try {
+        const result = await pollLive(config.server, state.sender, state.live.after, staffTyping);
+        if (mine !== generation || !state.live) break;
+        delay = 0;
+        const fresh = result.messages.filter((m) => !(m.custom && m.custom.live_id <= state.live.after));
+        for (const m of fresh) {
+          if (m.custom && m.custom.kind === "live_staff" && m.custom.staff_name) state.live.name = m.custom.staff_name;
+        }
+        state.live.after = Math.max(state.live.after, ...liveIds(result.messages));
+        if (!busy) {
+          staffTyping = Boolean(result.typing);
+          setTyping(staffTyping, state.live.name || "A staff member");
+        }
+        showLive(fresh);
+        if (result.state !== "waiting" && result.state !== "live") state.live = null;
+        saveState(state);
+      } catch (_) {
+        delay = Math.min((delay || 1000) * 2, 10000); // the chat goes on once the server is back
+      }
+    }
+    if (mine === generation) {
+      polling = false;
+      staffTyping = false;
+      if (!busy) setTyping(false);
+    }
   }
 
   function showError(detail, keptText) {
@@ -179,6 +244,7 @@ function start() {
         ui.log.appendChild(entryNode({ who: "bot", message: reply }, first + i, true)));
       setTyping(false);
       if (nodes.length) scrollToNode(nodes[0]);
+      noteLive(replies);
     } catch (error) {
       if (mine !== generation) return;
       if (pending) pending.remove();
@@ -235,6 +301,8 @@ function start() {
   function startOver() {
     generation += 1;
     busy = false;
+    polling = false;
+    staffTyping = false;
     setTyping(false);
     state = { ...emptyState(), open: true }; // a new sender id: the old conversation ends
     saveState(state);
@@ -262,6 +330,7 @@ function start() {
   renderAll();
   // After a reload the panel comes back as it was, without taking focus.
   if (state.open) open(false);
+  if (state.live) startPolling();
 }
 
 if (!window.__clinicChatWidget) {

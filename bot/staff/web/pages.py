@@ -15,6 +15,7 @@ bp = Blueprint("pages", __name__)
 NAVIGATION = (
     ("answers.view", "answers.index", "Answers"),
     ("callbacks.work", "callbacks.index", "Callbacks"),
+    ("live.chat", "live.index", "Live"),
     ("insights.view", "insights.index", "Insights"),
     ("safety.view", "safety.index", "Safety review"),
     ("models.manage", "models.index", "Model"),
