@@ -96,6 +96,17 @@ def test_a_crisis_message_waits_for_the_owner_then_is_claimed_once(db: str) -> N
     assert not live.claim_due_crisis(db, chat, due)
 
 
+def test_by_default_a_crisis_message_in_a_live_chat_is_due_at_once(db: str) -> None:
+    """The crisis reply is never withheld by a live handoff: the default wait is 0."""
+    assert get_settings().live_crisis_reply_seconds == 0
+    chat = waiting(db)
+    live.join(db, chat, SAM, NOTICE)
+    live.visitor_wrote(db, live.get(db, chat), "i want to die", risk=True,
+                       crisis_seconds=get_settings().live_crisis_reply_seconds)
+    assert live.claim_due_crisis(db, chat)  # due now, not after a wait
+    assert not live.claim_due_crisis(db, chat)
+
+
 def test_the_owners_answer_in_time_carries_the_crisis_resources(db: str) -> None:
     chat = waiting(db)
     live.join(db, chat, SAM, NOTICE)

@@ -4,19 +4,10 @@
 // message the assistant would send; the widget's own rendering code
 // (web/src/render.js) draws it, so the preview is exactly the widget's markup.
 
+import { csrfToken, el } from "./dom.js";
+
 const DEBOUNCE_MS = 300;
 
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : "";
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = String(text);
-  return node;
-}
 
 // Used only if the widget's module cannot be loaded: the same structure, plainer.
 function fallbackRenderer(message) {

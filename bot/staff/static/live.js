@@ -3,23 +3,14 @@
 // in the database, so any console worker answers. Every text is drawn with
 // textContent, never as HTML.
 
+import { csrfToken, el } from "./dom.js";
+
 const POLL_MS = 1000;
 const TYPING_PING_MS = 2000;
 const WHO = { visitor: "Visitor", assistant: "Assistant", notice: "Assistant", staff: "Staff" };
 
 const root = document.getElementById("live");
 
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : "";
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = String(text);
-  return node;
-}
 
 async function call(url, body) {
   const options = body === undefined
