@@ -1,0 +1,122 @@
+"""A live chat across two Rasa replicas (issue #13, item 6).
+
+Two Rasa servers share the conversation store and the clinic database, as
+replicas behind a load balancer do. Every step of the chat goes to the
+other replica from the step before: the visitor asks on one, taps "Chat
+with a staff member now" on the other, polls for the staff member's words
+on the first, writes on the second, and so on. Nothing of the chat lives in
+one process's memory (bot/handoff/live.py), so each replica sees it all.
+The browser tests (tests/browser/test_live_handoff.py) show both screens on
+one replica.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bot.handoff import live
+from bot.services import free_port, rasa_server_command, running
+from bot.settings import get_settings
+from bot.staff import accounts
+from bot.train import rasa_env
+from tests.conftest import Stack, start_stack
+from tests.integration.helpers import answers, kinds, new_sender, post, say
+
+WEDNESDAY_10AM = "2026-12-02T10:00:00"  # inside the shipped clinic hours
+NOTICE = {"text": "notice", "custom": {"kind": "live"}}
+
+
+@pytest.fixture(scope="module")
+def replicas(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Stack]]:
+    workdir = tmp_path_factory.mktemp("replicas")
+    clinic_file = workdir / "clinic.yml"
+    shutil.copyfile(get_settings().root / "clinic.yml", clinic_file)
+    extra = {"CLINIC_FILE": str(clinic_file), "LIVE_CHAT_NOW": WEDNESDAY_10AM}
+    with start_stack(model_path, workdir / "a", extra) as first:
+        env = {**rasa_env(), "DATABASE_URL": first.database_url, "RATE_LIMITS": "off", **extra}
+        port = free_port()
+        # The same endpoints.yml: the same conversation store and action server.
+        with running(rasa_server_command(model_path, port, first.workdir / "endpoints.yml"),
+                     f"http://127.0.0.1:{port}/widget/health", env=env, log=workdir / "rasa-b.log"):
+            yield first, replace(first, base_url=f"http://127.0.0.1:{port}", processes=())
+
+
+def poll(replica: Stack, sender: str, after: int = 0) -> dict:
+    status, result = post(f"{replica.base_url}/widget/live", {"sender": sender, "after": after})
+    assert status == 200, result
+    return result
+
+
+def texts(messages: list[dict]) -> list[str]:
+    return [m.get("text", "") for m in messages]
+
+
+def test_a_live_chat_moves_between_replicas_without_losing_anything(replicas) -> None:
+    a, b = replicas
+    db = a.database_url
+    user_id = accounts.add_user(db, f"sam-{new_sender()}@clinic.example", "Sam Rivera, front desk",
+                                ["front_desk"]).id
+    sam = live.StaffMember(user_id, "Sam", "the front desk")
+    live.set_availability(db, user_id, True)
+    sender = new_sender()
+    try:
+        offered = say(a, sender, "/request_human")
+        assert any(button.get("payload") == live.LIVE_PAYLOAD
+                   for reply in offered for button in reply.get("buttons") or [])
+
+        waiting = say(b, sender, live.LIVE_PAYLOAD)
+        assert (waiting[0]["custom"] or {}).get("live") == "waiting"
+        chat = next(s for s in live.board(db) if s.conversation_id == sender)
+
+        live.join(db, chat.id, sam, live.notice(get_settings().root / "messages.yml", "utter_live_joined",
+                                                {"staff_name": "Sam", "staff_role": "the front desk"}))
+        live.post(db, chat.id, sam, "Hi, I'm Sam. How can I help?")
+        seen_on_a = poll(a, sender, waiting[0]["custom"]["live_id"])
+        assert seen_on_a["state"] == live.LIVE
+        assert "Hi, I'm Sam. How can I help?" in texts(seen_on_a["messages"])
+        assert any("You're now chatting with Sam" in t for t in texts(seen_on_a["messages"]))
+
+        # The visitor writes to the other replica: the assistant stays silent
+        # and the staff member reads it.
+        assert say(b, sender, "what are the side effects") == []
+        visitor_words = [m.message for m in live.messages_of(db, chat.id) if m.who == live.VISITOR]
+        assert any("what are the side effects" in words for words in visitor_words)
+
+        live.hand_back(db, chat.id, sam, live.notice(get_settings().root / "messages.yml",
+                                                     "utter_live_back", {"clinic_phone": "555-0100"}))
+        ended = poll(b, sender, max(m.id for m in live.messages_of(db, chat.id)) - 1)
+        assert ended["state"] == live.ENDED
+
+        # The assistant answers again, on either replica, in the same conversation.
+        assert answers(say(a, sender, "what are the side effects"))
+        assert "crisis" not in kinds(say(b, sender, "how much does it cost"))
+    finally:
+        live.set_availability(db, user_id, False)
+
+
+def test_a_crisis_message_during_a_live_chat_gets_the_crisis_reply_from_either_replica(replicas) -> None:
+    a, b = replicas
+    db = a.database_url
+    user_id = accounts.add_user(db, f"alex-{new_sender()}@clinic.example", "Alex Kim, front desk",
+                                ["front_desk"]).id
+    alex = live.StaffMember(user_id, "Alex", "the front desk")
+    live.set_availability(db, user_id, True)
+    sender = new_sender()
+    try:
+        say(a, sender, "/request_human")
+        waiting = say(a, sender, live.LIVE_PAYLOAD)
+        chat = next(s for s in live.board(db) if s.conversation_id == sender)
+        live.join(db, chat.id, alex, NOTICE)
+        say(b, sender, "i want to kill myself")
+        # By default the crisis reply is due at once; the next poll, on the
+        # other replica, delivers it.
+        result = poll(a, sender, waiting[0]["custom"]["live_id"])
+        crisis = [m for m in result["messages"] if (m.get("custom") or {}).get("kind") == "crisis"]
+        assert crisis and "988" in crisis[0]["text"] and "911" in crisis[0]["text"]
+        assert live.get(db, chat.id).urgent
+    finally:
+        live.set_availability(db, user_id, False)
