@@ -179,6 +179,11 @@ class SafetyNet(GraphComponent):
         answer = self.content.library().approved(answer_id) if answer_id else None
         risk = self.risk_model.probabilities(visible, language) if visible and self.risk_model else {}
         harm_terms = _outside(default_gate().harm_terms(normalised), scan.negated)
+        question = is_question(visible)
+        # Past history only changes the decision for a question (decide), so
+        # statements skip the clause-by-clause rescan.
+        past_history = question and self._only_history(
+            visible, language, scan.matches, bool(scan.matches or harm_terms) or self._risky(risk))
         return safety.Signals(
             language=language,
             input_problem=message.get(INPUT_PROBLEM),
@@ -188,9 +193,8 @@ class SafetyNet(GraphComponent):
             ml_crisis=_ml_crisis_confidence(message),
             ml_intent=ml_intent,
             harm_terms=harm_terms,
-            is_question=is_question(visible),
-            past_history=self._only_history(visible, language, scan.matches,
-                                             bool(scan.matches or harm_terms) or self._risky(risk)),
+            is_question=question,
+            past_history=past_history,
             about_a_person=about_a_person(normalised),
             illegal_rules=tuple(illegal_rules().reasons(visible)),
             personal_rules=tuple(personal_rules().reasons(visible)),

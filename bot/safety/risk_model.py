@@ -106,6 +106,24 @@ def segments(text: str) -> list[str]:
     return [text] + parts if len(parts) > 1 else [text]
 
 
+def benign_parts(examples: Sequence[Example]) -> list[Example]:
+    """Each sentence or clause of a benign example, as a benign example too.
+
+    `probabilities` judges a long message part by part, but the examples are
+    whole messages. Without this, a harmless part on its own ("My hands shake
+    because of my lithium.", "The bridge on the way was closed.") looked
+    like nothing the classifier had seen labelled benign, since benign
+    examples are mostly whole questions, and a first-person statement about
+    medicines or family scored as crisis. A part of a benign message is
+    benign; a part of a crisis message may not be risky, so only benign
+    examples are split. On the three earlier blind sets this cut the
+    classifier's false alarms on near misses by about two thirds
+    (docs/safety.md, fourth round).
+    """
+    return [Example(part, "benign") for e in examples if e.label == "benign"
+            for part in segments(e.text)[1:]]
+
+
 class RiskModel:
     """Probabilities of each risk label for a message."""
 
@@ -116,6 +134,7 @@ class RiskModel:
     @classmethod
     def train(cls, examples: Sequence[Example], c: float = 16.0,
               class_weight: Optional[str] = None) -> "RiskModel":
+        examples = list(examples) + benign_parts(examples)
         texts = [normalise(e.text, language_of(e.text)) for e in examples]
         return cls(new_pipeline(c, class_weight).fit(texts, [e.label for e in examples]))
 

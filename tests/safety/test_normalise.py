@@ -19,6 +19,9 @@ from bot.safety.normalise import RiskSpelling, normalise
     ("i took too many pils", "i took too many pills"),
     ("i want to die rn", "i want to die right now"),
     ("i cant breathe", "i can not breathe"),
+    # Idioms with a harm word are rewritten to what they mean.
+    ("killing time before my husband's session", "pass time before my husband's session"),
+    ("killed two birds with one stone", "do two things at once"),
 ])
 def test_risk_spellings_and_slang_become_plain_words(typed, plain) -> None:
     assert normalise(typed) == plain
