@@ -38,7 +38,8 @@ def _risk_inputs(root: Path) -> list[Path]:
     data = sorted((root / "data" / "safety" / "risk_examples").glob("*.yml"))
     nlu = sorted((root / "data" / "nlu").glob("*.yml"))
     code = [HERE / "risk_model.py", HERE / "normalise.py", HERE / "language.py",
-            HERE / "lexicon" / "slang.yml", HERE / "lexicon" / "risk_words.txt"]
+            HERE / "lexicon" / "slang.yml", HERE / "lexicon" / "idioms.yml",
+            HERE / "lexicon" / "risk_words.txt"]
     return data + nlu + code
 
 

@@ -5,7 +5,9 @@ People in crisis type fast, on phones, in slang: "wanna dye", "kms", "sucide",
 harm gate) are easier to keep right when they see "want to die", "kill
 myself", "suicide". Two steps, both narrow on purpose:
 
-1. Slang and abbreviations (lexicon/slang.yml): whole-word rewrites, with the
+1. Idioms, then slang and abbreviations (lexicon/idioms.yml, slang.yml):
+   whole-word rewrites. Idioms with a harm word become what they mean
+   ("killing time" is "pass time"); slang becomes plain risk words, with the
    context rules that keep "5 km" and "dye my hair" as they are.
 2. Spelling correction restricted to a risk lexicon (lexicon/risk_words.txt),
    done by rapidfuzz: a word is corrected only if it is within one or two
@@ -30,6 +32,7 @@ from rapidfuzz.distance import OSA
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
 SLANG_FILE = LEXICON_DIR / "slang.yml"
+IDIOMS_FILE = LEXICON_DIR / "idioms.yml"
 RISK_WORDS_FILE = LEXICON_DIR / "risk_words.txt"
 # A misspelling must be this much rarer (natural log of the probability)
 # than the risk word it is corrected to: e^5, about 150 times.
@@ -124,7 +127,8 @@ def default_spelling() -> RiskSpelling:
 
 @functools.lru_cache(maxsize=1)
 def default_rewrites() -> tuple[Rewrite, ...]:
-    return load_rewrites()
+    """Idioms first: "killing it" must be read before any slang rule sees "kill"."""
+    return load_rewrites(IDIOMS_FILE) + load_rewrites(SLANG_FILE)
 
 
 def basic_form(text: str) -> str:

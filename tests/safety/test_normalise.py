@@ -39,6 +39,38 @@ def test_ordinary_words_are_left_alone(text) -> None:
     assert normalise(text) == text
 
 
+@pytest.mark.parametrize("idiom, meaning", [
+    ("i'm dying to know if insurance covers it", "i'm eager to know if insurance covers it"),
+    ("my phone died lol", "my phone failing lol"),
+    ("my plants are all dying", "my plants are all failing"),
+    ("dead tired, see you at 10", "very tired, see you at 10"),
+    ("shoot me an email", "send me an email"),
+    ("going to shoot for thursday", "going to aim for thursday"),
+    ("hang in there", "keep going"),
+    ("you killed it!", "you did great!"),
+    ("overdosed on coffee today", "had too much coffee today"),
+])
+def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
+    assert normalise(idiom) == meaning
+
+
+@pytest.mark.parametrize("text", [
+    # What an idiom rule must never touch: threats, wishes, bodies, emergencies.
+    "my husband will kill me if i leave",
+    "i'd rather die than go back on that",
+    "the wait is killing me",
+    "i want to hang myself",
+    "i'm going to shoot myself",
+    "cut myself again",
+    "i overdosed on my pills",
+    "he is dead asleep and won't wake up",
+    "kill it all tonight",
+    "my son is dying",
+])
+def test_idiom_rules_leave_risk_alone(text) -> None:
+    assert normalise(text) == text
+
+
 def test_spanish_is_not_spell_corrected_towards_english() -> None:
     assert normalise("dije que no", "es") == "dije que no"
     assert normalise("me quiero suicidar", "es") == "me quiero suicidar"
