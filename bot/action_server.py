@@ -28,6 +28,7 @@ from typing import Optional
 
 from bot import log_masking
 from bot.privacy import restrict_new_files
+from bot.settings import get_settings
 
 TOKEN_ENV = "ACTION_SERVER_TOKEN"
 # A tracker grows with the conversation; a few hundred turns with their parse
@@ -86,7 +87,7 @@ def create_app(token: str, actions: str = "actions"):  # noqa: ANN201  (a Sanic 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.action_server", description=__doc__)
-    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--port", type=int, default=get_settings().action_port)
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args(argv)
     restrict_new_files()

@@ -46,6 +46,26 @@ class Settings:
     # The audit log outlives conversations: six years, the retention HIPAA
     # sets for compliance documentation. AUDIT_RETENTION_DAYS changes it.
     audit_retention_days: int = 6 * 365
+    # Where `make run`'s services listen (loopback). endpoints.yml reads the
+    # action and console ports from the environment bot/stack.py sets.
+    rasa_port: int = 5005
+    action_port: int = 5055
+    staff_port: int = 5056
+    # `make run-cluster` (bot/cluster/): how many Rasa replicas, and the
+    # loopback ports of its nginx (HTTPS for the widget, HTTPS for the
+    # console, plain HTTP that only redirects), PostgreSQL and Redis. The
+    # replicas listen on rasa_port, rasa_port + 1, ...
+    cluster_replicas: int = 2
+    cluster_https_port: int = 8443
+    cluster_console_port: int = 8444
+    cluster_http_port: int = 8080
+    cluster_postgres_port: int = 55432
+    cluster_redis_port: int = 56379
+    # Seconds a Rasa replica may hold a conversation's lock in Redis. A
+    # replica killed mid-turn holds it until then, so the other replica
+    # takes that conversation over after at most this long (Rasa's default
+    # is 60 s, longer than the widget waits).
+    lock_lifetime: int = 15
 
     @classmethod
     def from_env(cls, root: Path | None = None) -> "Settings":
@@ -71,6 +91,16 @@ class Settings:
             endpoints_file=root / _env("ENDPOINTS_FILE", "endpoints.yml"),
             tracker_db_url=_env("TRACKER_DB_URL", ""),
             audit_retention_days=int(_env("AUDIT_RETENTION_DAYS", str(6 * 365))),
+            rasa_port=int(_env("RASA_PORT", "5005")),
+            action_port=int(_env("ACTION_PORT", "5055")),
+            staff_port=int(_env("STAFF_PORT", "5056")),
+            cluster_replicas=int(_env("CLUSTER_REPLICAS", "2")),
+            cluster_https_port=int(_env("CLUSTER_HTTPS_PORT", "8443")),
+            cluster_console_port=int(_env("CLUSTER_CONSOLE_PORT", "8444")),
+            cluster_http_port=int(_env("CLUSTER_HTTP_PORT", "8080")),
+            cluster_postgres_port=int(_env("CLUSTER_POSTGRES_PORT", "55432")),
+            cluster_redis_port=int(_env("CLUSTER_REDIS_PORT", "56379")),
+            lock_lifetime=int(_env("TICKET_LOCK_LIFETIME", "15")),
         )
 
 
