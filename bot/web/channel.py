@@ -3,7 +3,9 @@
 Loaded by Rasa from credentials.yml. It serves, under /widget/:
   GET  /widget/            the fictional clinic's demo page with the widget
   GET  /widget/static/...  the built widget (build/web, made by `npm run build`)
-  POST /widget/webhook     {"sender", "message"} -> [{"text", "buttons", "custom"}]
+  POST /widget/webhook     {"sender", "message", "message_id"?, "retry"?} -> [{"text", "buttons", "custom"}]
+                           (a retry with a message_id already processed gets that turn's
+                           replies again, bot/web/dedup.py)
   POST /widget/feedback    {"sender", "answer_id", "helpful"} -> 204
   GET  /widget/health
 REST rather than socket.io: each turn is one stateless request, so any Rasa
@@ -25,6 +27,8 @@ from sanic.response import HTTPResponse
 from bot.abuse_limits import CLIENT_METADATA_KEY, Refused, abuse_limits, client_key
 from bot.safety.decision import PARSE_DATA_KEY, SAFETY_REVIEW_KINDS, SafetyDecision
 from bot.web import pages
+from bot.web.crisis import CRISIS_LINE
+from bot.web.dedup import handle_retry
 from bot.web.feedback import record_feedback
 from bot.web.requests import BadRequest, parse_chat, parse_feedback, require_json
 from bot.settings import get_settings
@@ -34,9 +38,6 @@ STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".map": "applicati
                 ".svg": "image/svg+xml", ".png": "image/png"}
 
 
-# Shown with every refusal and error: whatever else fails, these never do.
-CRISIS_LINE = ("If you are in danger or thinking about suicide, call 911, or call or text 988 "
-               "(en español: oprima 2).")
 
 
 def client_of(request: Request) -> str:
@@ -56,10 +57,14 @@ def _message_refused(client: str, sender: str) -> Optional[Refused]:
     limits = abuse_limits()
     if not limits.enabled:
         return None
-    refused = [limits.hit("messages_per_client", client),
-               limits.hit("messages_per_conversation", sender)]
-    if limits.first_sight(sender):
-        refused.append(limits.hit("conversations_per_client", client))
+    try:
+        refused = [limits.hit("messages_per_client", client),
+                   limits.hit("messages_per_conversation", sender)]
+        if limits.first_sight(sender):
+            refused.append(limits.hit("conversations_per_client", client))
+    except Exception:  # noqa: BLE001  the limits' store (Redis) is down: never refuse a visitor for that
+        logger.exception("Abuse limits could not be counted; letting the message through")
+        return None
     return next((r for r in refused if r is not None), None)
 
 
@@ -153,11 +158,15 @@ class WidgetInput(InputChannel):
             if refused is not None and not await _is_risky(request, chat.message):
                 return too_many(refused)
             collector = WholeMessageCollector()
+            message = UserMessage(chat.message, collector, chat.sender, input_channel=self.name(),
+                                  message_id=chat.message_id, metadata={CLIENT_METADATA_KEY: client})
             try:
-                await on_new_message(
-                    UserMessage(chat.message, collector, chat.sender, input_channel=self.name(),
-                                metadata={CLIENT_METADATA_KEY: client})
-                )
+                if chat.retry:
+                    if await handle_retry(request.app.ctx.agent, message, collector):
+                        logger.info("A retried turn of %s had been processed; its replies were sent again",
+                                    chat.sender)
+                else:
+                    await on_new_message(message)
             except Exception:  # noqa: BLE001  the visitor gets a clear message, staff get the log
                 logger.exception("Could not handle a message from %s", chat.sender)
                 return response.json(
@@ -174,7 +183,11 @@ class WidgetInput(InputChannel):
                 item = parse_feedback(request.body or b"")
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
-            refused = abuse_limits().hit("feedback_per_client", client_of(request))
+            try:
+                refused = abuse_limits().hit("feedback_per_client", client_of(request))
+            except Exception:  # noqa: BLE001  as for messages: a store outage refuses nobody
+                logger.exception("Abuse limits could not be counted; letting the feedback through")
+                refused = None
             if refused is not None:
                 return too_many(refused)
             if not await _answer_was_sent(request, item.sender, item.answer_id):
