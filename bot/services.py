@@ -28,12 +28,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 180.0) -> None:
-    """Poll url until it answers 200; fail early if the process died."""
+def _tail(log: Path | None, characters: int = 3000) -> str:
+    if log is None or not log.exists():
+        return ""
+    return "\n" + log.read_text(errors="replace")[-characters:]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 180.0, log: Path | None = None) -> None:
+    """Poll url until it answers 200; fail early (with the end of its log) if the process died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServiceFailed(f"{process.args[2:4]} exited with code {process.returncode}")
+            raise ServiceFailed(f"{process.args[2:4]} exited with code {process.returncode}{_tail(log)}")
         try:
             with urllib.request.urlopen(url, timeout=2) as reply:
                 if reply.status == 200:
@@ -60,7 +66,7 @@ def running_together(services: Sequence[Any], timeout: float = 240.0) -> Iterato
             processes.append(subprocess.Popen(list(service.command), cwd=root, env=dict(service.env),
                                               stdout=output, stderr=subprocess.STDOUT))
         for service, process in zip(services, processes):
-            wait_for(service.health_url, process, timeout)
+            wait_for(service.health_url, process, timeout, service.log)
         yield processes
     finally:
         for process in processes:
@@ -79,7 +85,7 @@ def running(command: Sequence[str], health_url: str, env: dict[str, str] | None 
     process = subprocess.Popen(list(command), cwd=root, env=env or rasa_env(),
                                stdout=output, stderr=subprocess.STDOUT)
     try:
-        wait_for(health_url, process, timeout)
+        wait_for(health_url, process, timeout, log)
         yield process
     finally:
         stop(process)

@@ -7,13 +7,16 @@ Loaded by Rasa from credentials.yml. It serves, under /widget/:
                            (a retry with a message_id already processed gets that turn's
                            replies again, bot/web/dedup.py)
   POST /widget/feedback    {"sender", "answer_id", "helpful"} -> 204
-  GET  /widget/health
+  GET  /widget/health      the process is up
+  GET  /widget/ready       the model is loaded and the tracker and lock stores answer (503 if not)
+  GET  /widget/metrics     Prometheus metrics (bot/metrics.py)
 REST rather than socket.io: each turn is one stateless request, so any Rasa
 replica behind a load balancer can answer it (see README, "Transport").
 """
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -24,6 +27,7 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import metrics
 from bot.abuse_limits import CLIENT_METADATA_KEY, Refused, abuse_limits, client_key
 from bot.safety.decision import PARSE_DATA_KEY, SAFETY_REVIEW_KINDS, SafetyDecision
 from bot.web import pages
@@ -89,6 +93,26 @@ async def _answer_was_sent(request: Request, sender: str, answer_id: str) -> boo
                for event in tracker.events)
 
 
+READINESS_PROBE_ID = "readiness-probe"
+
+
+async def readiness_problems(agent: Any) -> Dict[str, str]:
+    """What keeps this replica from answering a turn: {part: problem}, empty when ready."""
+    problems: Dict[str, str] = {}
+    if agent is None or not agent.is_ready():
+        problems["model"] = "not loaded"
+        return problems
+    try:
+        await agent.tracker_store.retrieve(READINESS_PROBE_ID)  # a conversation that never exists
+    except Exception as error:  # noqa: BLE001  reported, not raised
+        problems["tracker_store"] = type(error).__name__
+    try:
+        agent.lock_store.get_lock(READINESS_PROBE_ID)
+    except Exception as error:  # noqa: BLE001
+        problems["lock_store"] = type(error).__name__
+    return problems
+
+
 class WholeMessageCollector(OutputChannel):
     """Keeps each bot message whole (text, buttons and custom payload together)."""
 
@@ -133,6 +157,24 @@ class WidgetInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @blueprint.route("/ready", methods=["GET"])
+        async def ready(request: Request) -> HTTPResponse:
+            """Readiness: the model is loaded and the stores a turn needs answer.
+
+            /health says the process is up (a load balancer may send it
+            turns); /ready says a turn would succeed now, for monitoring and
+            for a rolling restart to wait on.
+            """
+            problems = await readiness_problems(request.app.ctx.agent)
+            return response.json({"status": "ready" if not problems else "not ready", "problems": problems},
+                                 status=200 if not problems else 503)
+
+        @blueprint.route("/metrics", methods=["GET"])
+        async def prometheus_metrics(_: Request) -> HTTPResponse:
+            """Prometheus scrapes each replica here, on loopback; nginx refuses it from outside."""
+            body, content_type = metrics.exposition()
+            return response.raw(body, content_type=content_type)
+
         @blueprint.route("/", methods=["GET"])
         async def demo_page(_: Request) -> HTTPResponse:
             return pages.html_response(pages.demo_page(settings))
@@ -160,6 +202,8 @@ class WidgetInput(InputChannel):
             collector = WholeMessageCollector()
             message = UserMessage(chat.message, collector, chat.sender, input_channel=self.name(),
                                   message_id=chat.message_id, metadata={CLIENT_METADATA_KEY: client})
+            began = time.perf_counter()
+            metrics.IN_FLIGHT.inc()
             try:
                 if chat.retry:
                     if await handle_retry(request.app.ctx.agent, message, collector):
@@ -169,11 +213,17 @@ class WidgetInput(InputChannel):
                     await on_new_message(message)
             except Exception:  # noqa: BLE001  the visitor gets a clear message, staff get the log
                 logger.exception("Could not handle a message from %s", chat.sender)
+                metrics.TURNS.labels("error").inc()
+                metrics.ERRORS.labels("turn").inc()
                 return response.json(
                     {"error": "Something went wrong on our side. Please try again, or call the clinic. "
                               + CRISIS_LINE},
                     status=500,
                 )
+            finally:
+                metrics.IN_FLIGHT.dec()
+                metrics.TURN_SECONDS.observe(time.perf_counter() - began)
+            metrics.TURNS.labels(metrics.outcome(collector.messages)).inc()
             return response.json(collector.messages)
 
         @blueprint.route("/feedback", methods=["POST"])
