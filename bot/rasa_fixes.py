@@ -76,6 +76,15 @@ async def _retrieve_or_raise(self: FailSafeTrackerStore, sender_id: str) -> Any:
         raise
 
 
+async def _retrieve_full_or_raise(self: FailSafeTrackerStore, sender_id: str) -> Any:
+    """FailSafeTrackerStore.retrieve_full_tracker, raising as retrieve does (bot/web/dedup.py uses it)."""
+    try:
+        return await self._tracker_store.retrieve_full_tracker(sender_id)
+    except Exception as error:
+        self.on_tracker_store_error(error)
+        raise
+
+
 async def _save_or_raise(self: FailSafeTrackerStore, tracker: Any) -> None:
     """FailSafeTrackerStore.save, raising instead of keeping the turn in this process's memory."""
     try:
@@ -90,4 +99,5 @@ def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     rasa_agent._update_model_from_server = _update_model_from_server
     FailSafeTrackerStore.retrieve = _retrieve_or_raise
+    FailSafeTrackerStore.retrieve_full_tracker = _retrieve_full_or_raise
     FailSafeTrackerStore.save = _save_or_raise

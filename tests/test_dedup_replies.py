@@ -24,6 +24,20 @@ def test_the_turn_that_started_the_session_gets_its_opening_messages_first() -> 
               ActionExecuted("action_listen"), _user("a"), BotUttered("answer"), _user("b")]
     assert replies_to(events, "a") == [{"text": "disclaimer"}, {"text": "answer"}]
     assert replies_to(events, "b") == []
+    # However Rasa orders the session's opening events, they come before the first visitor message.
+    events = [BotUttered("disclaimer"), SessionStarted(), ActionExecuted("action_listen"), _user("a"),
+              BotUttered("answer")]
+    assert replies_to(events, "a") == [{"text": "disclaimer"}, {"text": "answer"}]
+
+
+def test_a_later_session_opens_with_its_disclaimer_as_rasa_stores_it() -> None:
+    """As Rasa 3.6 stores it: the disclaimer between action_session_start and SessionStarted."""
+    session = [ActionExecuted("action_session_start"), BotUttered("disclaimer"), SessionStarted(),
+               ActionExecuted("action_listen")]
+    events = [*session, _user("a"), BotUttered("answer"), ActionExecuted("action_listen"),
+              *session, _user("b"), BotUttered("second answer")]
+    assert replies_to(events, "a") == [{"text": "disclaimer"}, {"text": "answer"}]
+    assert replies_to(events, "b") == [{"text": "disclaimer"}, {"text": "second answer"}]
 
 
 def test_a_turn_that_was_not_saved_has_no_replies_to_replay() -> None:

@@ -23,7 +23,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 
 REPLY_KEYS = ("buttons", "custom", "quick_replies", "image", "attachment", "elements")
 
@@ -38,9 +39,12 @@ def replies_to(events: List[Any], message_id: str) -> Optional[List[Dict[str, An
     if no visitor message with that id is in events.
 
     A turn that starts a session first gets the session's opening messages
-    (the disclaimer), which Rasa stores before the visitor's message.
+    (the disclaimer), which Rasa stores before the visitor's message: every
+    bot message before the first visitor message, or since a session start
+    (Rasa stores the disclaimer between ActionExecuted(action_session_start)
+    and SessionStarted).
     """
-    opening: Optional[List[Dict[str, Any]]] = None  # bot messages since a session start
+    opening: Optional[List[Dict[str, Any]]] = []  # bot messages since the start or a session start
     replies: Optional[List[Dict[str, Any]]] = None
     for event in events:
         if isinstance(event, UserUttered):
@@ -49,10 +53,15 @@ def replies_to(events: List[Any], message_id: str) -> Optional[List[Dict[str, An
             if event.message_id == message_id:
                 replies = opening or []
             opening = None
+        elif isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME:
+            if replies is not None:
+                break
+            opening = []  # the disclaimer follows, before SessionStarted
         elif isinstance(event, SessionStarted):
             if replies is not None:
                 break
-            opening = []
+            if opening is None:
+                opening = []
         elif isinstance(event, BotUttered):
             if replies is not None:
                 replies.append(_as_reply(event))
@@ -67,7 +76,9 @@ async def handle_retry(agent: Any, message: UserMessage, output: OutputChannel) 
     True when the turn had already been processed (and was not processed again).
     """
     async with agent.lock_store.lock(message.sender_id):
-        tracker = await agent.tracker_store.retrieve(message.sender_id)
+        # The full tracker: Rasa's SQL store's `retrieve` starts at the last
+        # SessionStarted, after the session's opening messages.
+        tracker = await agent.tracker_store.retrieve_full_tracker(message.sender_id)
         earlier = replies_to(list(tracker.events), message.message_id) if tracker else None
         if earlier is not None:
             for reply in earlier:

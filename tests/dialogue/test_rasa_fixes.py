@@ -47,6 +47,9 @@ class _BrokenStore(InMemoryTrackerStore):
     async def retrieve(self, sender_id):  # noqa: ANN001, ANN201
         raise ConnectionError("the database is down")
 
+    async def retrieve_full_tracker(self, sender_id):  # noqa: ANN001, ANN201
+        raise ConnectionError("the database is down")
+
     async def save(self, tracker):  # noqa: ANN001, ANN201
         raise ConnectionError("the database is down")
 
@@ -56,6 +59,8 @@ def test_a_failing_tracker_store_fails_the_turn_instead_of_starting_a_fresh_conv
     store = FailSafeTrackerStore(_BrokenStore(Domain.empty()))
     with pytest.raises(ConnectionError):
         asyncio.run(store.retrieve("visitor-1234"))
+    with pytest.raises(ConnectionError):
+        asyncio.run(store.retrieve_full_tracker("visitor-1234"))
     with pytest.raises(ConnectionError):
         asyncio.run(store.save(DialogueStateTracker("visitor-1234", [])))
     # Nothing was kept in this process's memory instead.

@@ -36,6 +36,7 @@ def _message_ids(stack, sender: str) -> list[str]:
 def test_a_retry_of_a_processed_turn_gets_the_same_replies_and_is_not_processed_again(stack) -> None:
     sender, first, second = new_sender(), f"m-{uuid.uuid4().hex}", f"m-{uuid.uuid4().hex}"
     replies = _turn(stack, sender, "what are the side effects", first, retry=False)
+    assert len(replies) >= 2, "the disclaimer, then the answer"
     again = _turn(stack, sender, "what are the side effects", first, retry=True)
     assert again == replies
     _turn(stack, sender, "how much does it cost", second, retry=False)
