@@ -73,8 +73,8 @@ def spec(settings: Settings, model: Path) -> StackSpec:
 
 
 def announce(service: Service) -> None:
-    names = {"actions": "the action server", "staff": "the staff console"}
-    print(f"Starting {names.get(service.name, 'the Rasa server ' + service.name)} ...", flush=True)
+    names = {"actions": "the action server", "staff": "the staff console", "rasa": "the Rasa server"}
+    print(f"Starting {names.get(service.name, 'Rasa replica ' + service.name)} ...", flush=True)
 
 
 def wait_for_stop() -> None:
