@@ -8,7 +8,9 @@ every process, so nothing may come after it.
 """
 from __future__ import annotations
 
+import random
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -16,15 +18,47 @@ from typing import Iterator
 import pytest
 
 from bot.cluster.cluster import ClusterSpec, RunningCluster, running_cluster
-from bot.services import free_port
 from bot.train import ensure_model
 
 
+def _ephemeral_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def listening_ports(count: int) -> list[int]:
+    """Free loopback ports below the ephemeral range.
+
+    A port the kernel hands out for binding to port 0 (bot.services.free_port)
+    is an ephemeral port: between choosing it and a server binding it, the
+    cluster's own outgoing connections (replicas to PostgreSQL and Redis,
+    readiness polls) may take it as their local port. Ports below the
+    ephemeral range are never taken that way.
+    """
+    floor = _ephemeral_floor()
+    rng = random.Random()
+    chosen: list[int] = []
+    while len(chosen) < count:
+        port = rng.randrange(max(1024, floor - 12000), floor)
+        if port in chosen:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        chosen.append(port)
+    return chosen
+
+
 def cluster_spec(folder: Path, model: Path) -> ClusterSpec:
+    (replica_1, replica_2, action, staff, postgres, redis, https, console, http) = listening_ports(9)
     return ClusterSpec(
-        folder=folder, model=model, replica_ports=(free_port(), free_port()), action_port=free_port(),
-        staff_port=free_port(), postgres_port=free_port(), redis_port=free_port(),
-        https_port=free_port(), console_port=free_port(), http_port=free_port(),
+        folder=folder, model=model, replica_ports=(replica_1, replica_2), action_port=action,
+        staff_port=staff, postgres_port=postgres, redis_port=redis,
+        https_port=https, console_port=console, http_port=http,
         # Short, so a conversation whose replica was killed mid-turn is
         # taken over soon (bot/settings.py, lock_lifetime).
         lock_lifetime=8,
