@@ -163,7 +163,7 @@ def serve(app: Flask, host: str, port: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.staff.app", description=__doc__)
-    parser.add_argument("--port", type=int, default=5056)
+    parser.add_argument("--port", type=int, default=get_settings().staff_port)
     parser.add_argument("--host", default="127.0.0.1",
                         help="loopback by default; put a TLS proxy in front to reach it from elsewhere")
     args = parser.parse_args(argv)

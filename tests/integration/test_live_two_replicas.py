@@ -22,7 +22,7 @@ from bot.handoff import live
 from bot.services import free_port, rasa_server_command, running
 from bot.settings import get_settings
 from bot.staff import accounts
-from bot.train import rasa_env
+from bot.stack import rasa_env
 from tests.conftest import Stack, start_stack
 from tests.integration.helpers import answers, kinds, new_sender, post, say
 
