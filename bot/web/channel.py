@@ -37,7 +37,7 @@ from bot.models import utcnow
 from bot.safety.decision import PARSE_DATA_KEY, SAFETY_REVIEW_KINDS, SafetyDecision
 from bot.web import pages
 from bot.web.crisis import CRISIS_LINE
-from bot.web.dedup import handle_retry
+from bot.web.dedup import handle_retry, replies_of_kept_turn
 from bot.web.feedback import record_feedback
 from bot.web.live import LiveBridge
 from bot.web.requests import BadRequest, parse_chat, parse_feedback, parse_live_poll, require_json
@@ -247,12 +247,23 @@ class WidgetInput(InputChannel):
             metrics.IN_FLIGHT.inc()
             try:
                 if chat.message.strip() == live.LIVE_PAYLOAD:
-                    return response.json(await bridge.request(agent, chat.sender))
-                session = await _live_session(bridge, agent, chat.sender)
-                if session is not None:
-                    return response.json(await bridge.visitor_message(
-                        agent, session, chat.message, metadata, answer))
-                await answer()
+                    replies = await bridge.request(agent, chat.sender)  # the same again on a retry
+                else:
+                    session = await _live_session(bridge, agent, chat.sender)
+                    kept = None
+                    if session is not None and chat.retry:
+                        # A retry during a live chat: a message already kept
+                        # for staff is not kept (and shown to them) twice.
+                        kept = await replies_of_kept_turn(agent, chat.sender, chat.message_id)
+                    if kept is not None:
+                        for reply in kept:  # as a first attempt sent them
+                            await collector.send_response(chat.sender, reply)
+                        replies = collector.messages
+                    elif session is not None:
+                        replies = await bridge.visitor_message(agent, session, chat.message, metadata,
+                                                               answer, message_id=chat.message_id)
+                    else:
+                        replies = await answer()
             except Exception:  # noqa: BLE001  the visitor gets a clear message, staff get the log
                 logger.exception("Could not handle a message from %s", chat.sender)
                 metrics.TURNS.labels("error").inc()
@@ -265,8 +276,8 @@ class WidgetInput(InputChannel):
             finally:
                 metrics.IN_FLIGHT.dec()
                 metrics.TURN_SECONDS.observe(time.perf_counter() - began)
-            metrics.TURNS.labels(metrics.outcome(collector.messages)).inc()
-            return response.json(collector.messages)
+            metrics.TURNS.labels(metrics.outcome(replies)).inc()
+            return response.json(replies)
 
         @blueprint.route("/live", methods=["POST"])
         async def live_poll(request: Request) -> HTTPResponse:

@@ -70,6 +70,37 @@ def replies_to(events: List[Any], message_id: str) -> Optional[List[Dict[str, An
     return replies
 
 
+# Set on a visitor message the live bridge kept for staff (bot/web/live.py)
+# rather than one the assistant answered: such a turn had no replies of its own
+# (staff messages that follow it reach the visitor through the live poll).
+LIVE_KEPT_METADATA_KEY = "live_chat_message"
+
+
+def _turn_with_id(events: List[Any], message_id: str) -> Optional[UserUttered]:
+    return next((e for e in events if isinstance(e, UserUttered) and e.message_id == message_id), None)
+
+
+async def replies_of_kept_turn(agent: Any, sender: str, message_id: str) -> Optional[List[Dict[str, Any]]]:
+    """For a retry during a live chat: None if the turn with message_id is not
+    in the tracker yet (process it), else the replies to send again: none for
+    a message kept for staff, the assistant's replies (a crisis reply while
+    waiting for staff) for one the assistant answered.
+
+    Read without the conversation's lock: the live bridge takes that lock
+    itself to keep the message. A retry that arrives while its first attempt
+    is still being kept can therefore reach staff twice; a duplicate is the
+    safe side (dropping it could lose a visitor's words to staff).
+    """
+    tracker = await agent.tracker_store.retrieve_full_tracker(sender)
+    events = list(tracker.events) if tracker else []
+    turn = _turn_with_id(events, message_id)
+    if turn is None:
+        return None
+    if (turn.metadata or {}).get(LIVE_KEPT_METADATA_KEY):
+        return []
+    return replies_to(events, message_id) or []
+
+
 async def handle_retry(agent: Any, message: UserMessage, output: OutputChannel) -> bool:
     """Process message unless its id was processed already; then resend its replies.
 
