@@ -26,7 +26,7 @@ import sys
 import zlib
 from typing import Optional
 
-from bot import log_masking, metrics
+from bot import log_format, log_masking, metrics
 from bot.privacy import restrict_new_files
 from bot.settings import get_settings
 
@@ -100,8 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     restrict_new_files()
     log_masking.install()
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_format.configure("actions")  # text, or JSON with LOG_FORMAT=json
     app = create_app(os.environ.get(TOKEN_ENV, ""), args.actions)
     host = os.environ.get("SANIC_HOST") or "127.0.0.1"
     logger.info("Action server on http://%s:%d", host, args.port)

@@ -77,6 +77,9 @@ class Settings:
     # takes that conversation over after at most this long (Rasa's default
     # is 60 s, longer than the widget waits).
     lock_lifetime: int = 15
+    # LOG_FORMAT: "text" (a person at a terminal) or "json" (one object a
+    # line, for a log collector; the cluster's default). bot/log_format.py.
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, root: Path | None = None) -> "Settings":
@@ -116,6 +119,7 @@ class Settings:
             cluster_postgres_port=int(_env("CLUSTER_POSTGRES_PORT", "55432")),
             cluster_redis_port=int(_env("CLUSTER_REDIS_PORT", "56379")),
             lock_lifetime=int(_env("TICKET_LOCK_LIFETIME", "15")),
+            log_format="json" if _env("LOG_FORMAT", "text").strip().lower() == "json" else "text",
         )
 
 

@@ -143,7 +143,8 @@ class StackSpec:
         port = self.rasa_ports[replica]
         name = "rasa" if len(self.rasa_ports) == 1 else f"rasa-{replica + 1}"
         return Service(name, tuple(rasa_server_command(self.model, port, self.endpoints_file, self.rasa_args)),
-                       f"http://127.0.0.1:{port}/widget/health", {**self.full_env(), **self.rasa_env},
+                       f"http://127.0.0.1:{port}/widget/health",
+                       {**self.full_env(), **self.rasa_env, "LOG_SERVICE": name},
                        self.logs / f"{name}.log")
 
 

@@ -9,6 +9,7 @@ pointed at PostgreSQL and Redis.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +125,9 @@ def stack_spec(spec: ClusterSpec, postgres: Postgres) -> StackSpec:
         # nginx is the one proxy in front: the client is the address it forwards.
         "STAFF_TRUSTED_PROXIES": "1",
         "TICKET_LOCK_LIFETIME": str(spec.lock_lifetime),
+        # One JSON object a log line, for a log collector (bot/log_format.py),
+        # unless the environment asks for text.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT") or "json",
         **spec.env,
     }
     return StackSpec(model=spec.model, endpoints_file=endpoints_file, logs=spec.folder / "logs",

@@ -24,7 +24,7 @@ from bot.content import ContentStore
 from bot.content.edits import ContentPaths
 from bot.http_security import CONTENT_SECURITY_POLICY
 from bot.settings import Settings, get_settings
-from bot import log_masking
+from bot import log_format, log_masking
 from bot.privacy import restrict_new_files
 from bot.staff import retention
 from bot.staff.conversations import ConversationStoreError, tracker_url
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     restrict_new_files()
     log_masking.install()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_format.configure("staff", logging.INFO)  # text, or JSON with LOG_FORMAT=json
     settings = get_settings()
     app = create_app(settings)
     config: StaffConfig = app.extensions["staff"]

@@ -163,3 +163,26 @@ def test_a_confirmed_callback_request_survives_killing_every_process(cluster) ->
             ("Maria", "+12025550182", "after 3pm on weekdays")
     finally:
         cluster.postgres.server.stop()
+
+
+TEXT_LOG_LINE = re.compile(r"^\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}\S*\]? +(\[\d+\] +)?\[?(DEBUG|INFO|WARNING|ERROR|CRITICAL)\b")
+
+
+def test_every_service_logs_json_with_contact_details_masked(cluster) -> None:
+    """The cluster's processes log one JSON object a line (LOG_FORMAT=json,
+    bot/log_format.py), the replicas' exceptions from the outages above
+    included, and the callback's phone number is in no log."""
+    logs = cluster.spec.folder / "logs"
+    records: dict[str, list[dict]] = {}
+    for name in ("rasa-1", "rasa-2", "actions", "staff"):
+        text = (logs / f"{name}.log").read_text(errors="replace")
+        assert "555-0182" not in text and "5550182" not in text, name
+        lines = text.splitlines()
+        assert not [line for line in lines if TEXT_LOG_LINE.match(line)], f"{name} logged plain text"
+        records[name] = [json.loads(line) for line in lines if line.startswith('{"time"')]
+        assert records[name], f"{name} logged no JSON record"
+        assert {r["service"] for r in records[name]} == {name}
+        assert all({"time", "level", "logger", "message", "pid"} <= r.keys() for r in records[name])
+    replica_errors = [r for name in ("rasa-1", "rasa-2") for r in records[name] if r["level"] == "ERROR"]
+    assert any("Traceback" in r.get("exception", "") for r in replica_errors), \
+        "the outages' turn errors are logged with their tracebacks, inside the JSON record"
