@@ -1,6 +1,8 @@
 # Two commands do everything on a fresh machine (see README.md):
 #   make run    set up, train if the training data changed, start the assistant
 #   make test   set up, train if needed, run every check and test
+# and one for a clinic group or a vendor (docs/deploy.md):
+#   make run-cluster   the same assistant as PostgreSQL, Redis, Rasa replicas and nginx
 SHELL := /bin/bash
 PYTHON ?= python3.10
 VENV := .venv
@@ -13,12 +15,16 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: run test setup venv spacy safety web train validate check unit browser stories evaluate bench bench-smoke lock clean
+.PHONY: run run-cluster test setup venv spacy safety web train validate check unit cluster-test stories evaluate browser bench bench-smoke lock clean
 
 run: setup
 	$(BIN)/python -m bot.run
 
-test: setup train validate check unit stories evaluate browser bench-smoke
+# Needs Debian's postgresql, redis-server, nginx and openssl (README, "Two commands").
+run-cluster: setup
+	$(BIN)/python -m bot.cluster
+
+test: setup train validate check unit cluster-test stories evaluate browser bench-smoke
 	@echo "All checks passed."
 
 setup: venv spacy safety web
@@ -52,7 +58,11 @@ check: venv
 	$(BIN)/python -m bot content check
 
 unit: train
-	$(BIN)/python -m pytest -q tests --ignore=tests/browser
+	$(BIN)/python -m pytest -q tests --ignore=tests/browser --ignore=tests/cluster
+
+# A real cluster on loopback, broken one part at a time (tests/cluster/).
+cluster-test: train
+	$(BIN)/python -m pytest -q tests/cluster
 
 stories: train
 	$(BIN)/python -m bot.rasa_test

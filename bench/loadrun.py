@@ -16,7 +16,7 @@ from bench.memory import PeakSampler
 from bench.stacks import Started
 from bench.stats import latency_summary_ms, percentile
 from bot.settings import get_settings
-from bot.train import rasa_env
+from bot.stack import rasa_env
 
 
 @contextlib.contextmanager

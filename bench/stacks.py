@@ -18,16 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List, Optional
 
-import yaml
-
 from bench.client import Client
 from bench.redis_server import redis_server
 from bench.scenario import sender_id
 from bench.targets import OURS, STOCK, Target, reply_problem
 from bench.variants import STOCK_VARIANT, Variant
-from bot.services import ServiceFailed, action_endpoint, action_server_command, free_port, rasa_server_command, running
+from bot.services import ServiceFailed, free_port, running
 from bot.settings import get_settings
-from bot.train import rasa_env
+from bot.stack import action_server_command, endpoints as stack_endpoints, rasa_env, rasa_server_command, \
+    sqlite_tracker_store, write_endpoints
 
 
 @dataclass
@@ -45,20 +44,16 @@ class Started:
 
 def _endpoints(path: Path, action_url: Optional[str], tracker_db: Path, variant: Variant,
                redis_port: Optional[int]) -> Path:
-    # The endpoints of the repo's endpoints.yml, with the stores each variant swaps in.
-    endpoints: dict = {"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)}}
-    if action_url:
-        endpoints["action_endpoint"] = action_endpoint(action_url)
-        endpoints["nlg"] = {"type": "bot.dialogue.nlg.ContentNLG"}
-    # else stock: no custom actions, Rasa's own templated NLG
+    # Ours as bot/stack.py describes it (stock: no custom actions, Rasa's own
+    # templated NLG), with the stores each variant swaps in.
+    endpoints = stack_endpoints(action_url, sqlite_tracker_store(tracker_db))
     if variant.in_process:
         endpoints["nlg"] = {"type": "bench.preview.PreviewNLG"}
     if variant.workers > 1:
         endpoints["lock_store"] = {"type": "redis", "url": "127.0.0.1", "port": redis_port, "db": 1}
     if variant.tracker == "redis":
         endpoints["tracker_store"] = {"type": "redis", "url": "127.0.0.1", "port": redis_port, "db": 0}
-    path.write_text(yaml.safe_dump(endpoints))
-    return path
+    return write_endpoints(path, endpoints)
 
 
 def _create_wal_database(path: Path) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from bot.settings import get_settings
-from bot.train import rasa_env
+from bot.stack import rasa_env
 
 CACHE_ROOT = get_settings().root / "build" / "bench"
 

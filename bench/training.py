@@ -22,7 +22,8 @@ from typing import Optional
 
 from bench.stock import CACHE_ROOT
 from bot.settings import get_settings
-from bot.train import MODELS_DIR, ensure_model, model_path, rasa_env, train_command
+from bot.train import MODELS_DIR, ensure_model, model_path, train_command
+from bot.stack import rasa_env
 
 
 def _record(model: Path) -> Path:

@@ -8,7 +8,7 @@ request could put invented urgent callback requests at the top of the staff
 queue. This entry point serves the same app with:
 
 - loopback unless SANIC_HOST says otherwise;
-- a shared secret: every request but /health must carry the token that
+- a shared secret: every request but /health and /metrics must carry the token that
   endpoints.yml gives the Rasa server (`token: ${ACTION_SERVER_TOKEN}`, sent
   as `?token=`); without one configured the server refuses to start;
 - a body cap enforced by Sanic before the body is read, and a cap on what a
@@ -26,8 +26,9 @@ import sys
 import zlib
 from typing import Optional
 
-from bot import log_masking
+from bot import log_format, log_masking, metrics
 from bot.privacy import restrict_new_files
+from bot.settings import get_settings
 
 TOKEN_ENV = "ACTION_SERVER_TOKEN"
 # A tracker grows with the conversation; a few hundred turns with their parse
@@ -65,7 +66,7 @@ def create_app(token: str, actions: str = "actions"):  # noqa: ANN201  (a Sanic 
 
     @app.middleware("request")
     async def _check(request):  # noqa: ANN001, ANN202
-        if request.path == "/health":
+        if request.path in ("/health", "/metrics"):  # no visitor data in either
             return None
         if not authorised(request.args.get("token"), token):
             return response.json({"error": "forbidden"}, status=403)
@@ -79,20 +80,27 @@ def create_app(token: str, actions: str = "actions"):  # noqa: ANN201  (a Sanic 
         if isinstance(exception, SanicException):  # 404, 405, 413 ...: Sanic's own answer
             return response.json({"error": str(exception)}, status=exception.status_code)
         logger.error("Action request to %s failed", request.path, exc_info=exception)
+        metrics.ERRORS.labels("action").inc()
         return response.json({"error": "the action failed"}, status=500)
+
+    @app.get("/metrics")
+    async def _metrics(_request):  # noqa: ANN001, ANN202
+        """Prometheus: this server's errors and the callback queue length (bot/metrics.py)."""
+        metrics.update_queue_length(get_settings().database_url)
+        body, content_type = metrics.exposition()
+        return response.raw(body, content_type=content_type)
 
     return app
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.action_server", description=__doc__)
-    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--port", type=int, default=get_settings().action_port)
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args(argv)
     restrict_new_files()
     log_masking.install()
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_format.configure("actions")  # text, or JSON with LOG_FORMAT=json
     app = create_app(os.environ.get(TOKEN_ENV, ""), args.actions)
     host = os.environ.get("SANIC_HOST") or "127.0.0.1"
     logger.info("Action server on http://%s:%d", host, args.port)

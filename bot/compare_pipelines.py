@@ -20,7 +20,8 @@ from bot.evaluate.metrics import CaseResult, summarise
 from bot.evaluate.outcomes import outcome_of
 from bot.evaluate.runner import run_cases
 from bot.settings import get_settings
-from bot.train import TRAINING_DATA, rasa_env
+from bot.train import TRAINING_DATA
+from bot.stack import rasa_env
 
 CASES = Path("tests/cases/visitor_questions.yml")
 

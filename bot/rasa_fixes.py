@@ -13,6 +13,16 @@ that runs a custom action (the disclaimer at session start, each
 callback-form turn): about 25 ms on an idle core, over 100 ms under load
 (docs/performance.md). A validator built once runs the same checks against
 the same schema and raises the same errors, in about 1-3 ms.
+
+3. Rasa wraps every tracker store in a FailSafeTrackerStore that, when the
+store fails (PostgreSQL down or restarting), logs the error and carries on:
+`retrieve` answers "no such conversation", so the turn runs in a fresh
+conversation (a visitor in crisis mode loses it, and gets the disclaimer
+again), and `save` puts the result in the replica's memory, where no other
+replica sees it and it is forgotten when PostgreSQL is back. We keep the
+logging and raise the error instead: the turn fails at once, the widget
+channel answers with its error message and the crisis line, and the
+conversation is intact when the store is back (tests/cluster/).
 """
 from __future__ import annotations
 
@@ -22,6 +32,7 @@ from typing import Any, Dict
 
 import jsonschema
 import rasa.core.agent as rasa_agent
+from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.common import TempDirectoryPath, get_temp_dir_name
 
@@ -56,7 +67,37 @@ async def _update_model_from_server(model_server: Any, agent: Any) -> None:
             logger.exception("Failed to update the model; the previous model stays loaded.")
 
 
+async def _retrieve_or_raise(self: FailSafeTrackerStore, sender_id: str) -> Any:
+    """FailSafeTrackerStore.retrieve, raising instead of starting a fresh conversation."""
+    try:
+        return await self._tracker_store.retrieve(sender_id)
+    except Exception as error:
+        self.on_tracker_store_error(error)
+        raise
+
+
+async def _retrieve_full_or_raise(self: FailSafeTrackerStore, sender_id: str) -> Any:
+    """FailSafeTrackerStore.retrieve_full_tracker, raising as retrieve does (bot/web/dedup.py uses it)."""
+    try:
+        return await self._tracker_store.retrieve_full_tracker(sender_id)
+    except Exception as error:
+        self.on_tracker_store_error(error)
+        raise
+
+
+async def _save_or_raise(self: FailSafeTrackerStore, tracker: Any) -> None:
+    """FailSafeTrackerStore.save, raising instead of keeping the turn in this process's memory."""
+    try:
+        await self._tracker_store.save(tracker)
+    except Exception as error:
+        self.on_tracker_store_error(error)
+        raise
+
+
 def install() -> None:
     """Idempotent: the NLG may be built more than once per process."""
     RemoteAction._validate_action_result = _validate_action_result
     rasa_agent._update_model_from_server = _update_model_from_server
+    FailSafeTrackerStore.retrieve = _retrieve_or_raise
+    FailSafeTrackerStore.retrieve_full_tracker = _retrieve_full_or_raise
+    FailSafeTrackerStore.save = _save_or_raise

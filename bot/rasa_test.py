@@ -10,7 +10,8 @@ import subprocess
 import sys
 
 from bot.settings import get_settings
-from bot.train import ensure_model, rasa_env
+from bot.train import ensure_model
+from bot.stack import rasa_env
 
 
 def main() -> int:

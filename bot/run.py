@@ -7,7 +7,6 @@ everything on Ctrl-C.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import signal
@@ -19,11 +18,9 @@ from pathlib import Path
 
 from bot import log_masking, model_updates
 from bot.privacy import make_private, restrict_new_files
-from bot.services import action_server_command, rasa_server_command, running
-from bot.settings import get_settings
-from bot.train import ensure_model, model_path, rasa_env
-
-RASA_PORT, ACTION_PORT, STAFF_PORT = 5005, 5055, 5056
+from bot.settings import Settings, get_settings
+from bot.stack import RunningStack, Service, StackSpec, start
+from bot.train import ensure_model, model_path
 
 
 def model_server_token(var: Path) -> str:
@@ -36,8 +33,8 @@ def model_server_token(var: Path) -> str:
     return path.read_text().strip()
 
 
-def check_model_server(token: str, expected: str) -> None:
-    url = f"http://127.0.0.1:{STAFF_PORT}/model-server/live.tar.gz?token={token}"
+def check_model_server(staff_port: int, token: str, expected: str) -> None:
+    url = f"http://127.0.0.1:{staff_port}/model-server/live.tar.gz?token={token}"
     request = urllib.request.Request(url, method="GET", headers={"If-None-Match": expected})
     try:
         urllib.request.urlopen(request, timeout=10)
@@ -65,6 +62,32 @@ def choose_live_model() -> Path:
     return live
 
 
+def spec(settings: Settings, model: Path) -> StackSpec:
+    """`make run`: one Rasa server on the repo's endpoints.yml, the action server, the console."""
+    var = settings.root / "var"
+    return StackSpec(model=model, endpoints_file=settings.endpoints_file, logs=var / "logs",
+                     action_port=settings.action_port, rasa_ports=(settings.rasa_port,),
+                     staff_port=settings.staff_port,
+                     env={"MODEL_SERVER_TOKEN": model_server_token(var)},
+                     rasa_args=("--cors", *settings.allowed_origins))
+
+
+def announce(service: Service) -> None:
+    names = {"actions": "the action server", "staff": "the staff console", "rasa": "the Rasa server"}
+    print(f"Starting {names.get(service.name, 'Rasa replica ' + service.name)} ...", flush=True)
+
+
+def wait_for_stop() -> None:
+    """Until Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+
+
 def main() -> int:
     restrict_new_files()
     log_masking.install()
@@ -72,46 +95,28 @@ def main() -> int:
     var = settings.root / "var"
     make_private(var)
     model = choose_live_model()
-    logs = var / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    env = {**rasa_env(), "MODEL_SERVER_TOKEN": model_server_token(var)}
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    cors = ["--cors", *settings.allowed_origins]
-    with contextlib.ExitStack() as stack:
-        print("Starting the action server ...", flush=True)
-        stack.enter_context(running(action_server_command(ACTION_PORT),
-                                    f"http://127.0.0.1:{ACTION_PORT}/health",
-                                    env=env, log=logs / "actions.log"))
-        # The console first: it is also the model server the Rasa server pulls from.
-        print("Starting the staff console ...", flush=True)
-        stack.enter_context(running(
-            [sys.executable, "-m", "bot.staff.app", "--port", str(STAFF_PORT)],
-            f"http://127.0.0.1:{STAFF_PORT}/health", env=env, log=logs / "staff.log"))
-        staff_url = f"http://localhost:{STAFF_PORT}/"
-        # With a model server in endpoints.yml, Rasa ignores --model: make
-        # sure the live model is there to pull, or it would start empty.
-        check_model_server(env["MODEL_SERVER_TOKEN"], model.name)
-        print(f"Starting the Rasa server (loading {model.name}) ...", flush=True)
-        stack.enter_context(running(
-            rasa_server_command(model, RASA_PORT, settings.endpoints_file, cors),
-            f"http://127.0.0.1:{RASA_PORT}/widget/health", env=env, log=logs / "rasa.log"))
-        print(_banner(staff_url, logs), flush=True)
-        try:
-            while not stop.wait(1.0):
-                pass
-        except KeyboardInterrupt:
-            pass
+    stack_spec = spec(settings, model)
+
+    # With a model server in endpoints.yml, Rasa ignores --model: make sure
+    # the live model is there to pull from the console, or it would start empty.
+    def model_server_ready(_: RunningStack) -> None:
+        check_model_server(settings.staff_port, stack_spec.env["MODEL_SERVER_TOKEN"], model.name)
+        print(f"Loading {model.name} ...", flush=True)
+
+    with start(stack_spec, before_rasa=model_server_ready, on_start=announce):
+        print(_banner(settings, stack_spec.logs), flush=True)
+        wait_for_stop()
         print("\nStopping ...", flush=True)
     return 0
 
 
-def _banner(staff_url: str, logs: Path) -> str:
+def _banner(settings: Settings, logs: Path) -> str:
+    staff_url = f"http://localhost:{settings.staff_port}/"
     lines = [
         "",
         "The assistant is running.",
-        f"  Clinic demo page with the chat widget:  http://localhost:{RASA_PORT}/widget/",
-        f"  REST channel:  curl -s -XPOST http://localhost:{RASA_PORT}/widget/webhook "
+        f"  Clinic demo page with the chat widget:  http://localhost:{settings.rasa_port}/widget/",
+        f"  REST channel:  curl -s -XPOST http://localhost:{settings.rasa_port}/widget/webhook "
         "-H 'Content-Type: application/json' "
         "-d '{\"sender\": \"visitor-0001\", \"message\": \"what are the side effects?\"}'",
     ]

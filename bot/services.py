@@ -1,5 +1,7 @@
-"""Starting and stopping the assistant's processes, for `make run`, the
-evaluation and the tests alike."""
+"""Starting and stopping processes and waiting for them to answer.
+
+What runs (commands, ports, environment) is described in bot/stack.py; this
+module only knows how to run a process until a block ends."""
 from __future__ import annotations
 
 import contextlib
@@ -10,10 +12,10 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from bot.settings import get_settings
-from bot.train import rasa_env
+from bot.stack import action_server_command, rasa_env
 
 
 class ServiceFailed(RuntimeError):
@@ -26,12 +28,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 180.0) -> None:
-    """Poll url until it answers 200; fail early if the process died."""
+def _tail(log: Path | None, characters: int = 3000) -> str:
+    if log is None or not log.exists():
+        return ""
+    return "\n" + log.read_text(errors="replace")[-characters:]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 180.0, log: Path | None = None) -> None:
+    """Poll url until it answers 200; fail early (with the end of its log) if the process died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServiceFailed(f"{process.args[2:4]} exited with code {process.returncode}")
+            raise ServiceFailed(f"{process.args[2:4]} exited with code {process.returncode}{_tail(log)}")
         try:
             with urllib.request.urlopen(url, timeout=2) as reply:
                 if reply.status == 200:
@@ -43,6 +51,32 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 180.0) -> Non
 
 
 @contextlib.contextmanager
+def running_together(services: Sequence[Any], timeout: float = 240.0) -> Iterator[list[subprocess.Popen]]:
+    """Start several services (bot.stack.Service) at once, wait for each; stop all afterwards.
+
+    Rasa replicas load their model in parallel this way, instead of one after another.
+    """
+    root = get_settings().root
+    processes: list[subprocess.Popen] = []
+    outputs = []
+    try:
+        for service in services:
+            output = open(service.log, "ab") if service.log else subprocess.DEVNULL
+            outputs.append(output)
+            processes.append(subprocess.Popen(list(service.command), cwd=root, env=dict(service.env),
+                                              stdout=output, stderr=subprocess.STDOUT))
+        for service, process in zip(services, processes):
+            wait_for(service.health_url, process, timeout, service.log)
+        yield processes
+    finally:
+        for process in processes:
+            stop(process)
+        for output in outputs:
+            if output is not subprocess.DEVNULL:
+                output.close()
+
+
+@contextlib.contextmanager
 def running(command: Sequence[str], health_url: str, env: dict[str, str] | None = None,
             log: Path | None = None, timeout: float = 180.0) -> Iterator[subprocess.Popen]:
     """Run a server process until the block ends; stop it even on errors."""
@@ -51,7 +85,7 @@ def running(command: Sequence[str], health_url: str, env: dict[str, str] | None 
     process = subprocess.Popen(list(command), cwd=root, env=env or rasa_env(),
                                stdout=output, stderr=subprocess.STDOUT)
     try:
-        wait_for(health_url, process, timeout)
+        wait_for(health_url, process, timeout, log)
         yield process
     finally:
         stop(process)
@@ -67,23 +101,6 @@ def stop(process: subprocess.Popen, grace: float = 15.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-def action_server_command(port: int) -> list[str]:
-    """bot/action_server.py: loopback, a shared secret, capped bodies."""
-    return [sys.executable, "-m", "bot.action_server", "--port", str(port)]
-
-
-def action_endpoint(url: str) -> dict[str, str]:
-    """endpoints.yml's action_endpoint: the Rasa server sends the shared secret."""
-    return {"url": url, "token": "${ACTION_SERVER_TOKEN}"}
-
-
-def rasa_server_command(model: Path, port: int, endpoints: Path, extra: Sequence[str] = ()) -> list[str]:
-    """bot/rasa_server.py: `rasa run` with masked logs and capped bodies."""
-    return [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--port", str(port),
-            "--endpoints", str(endpoints), "--credentials", "credentials.yml",
-            "--interface", "127.0.0.1", *extra]
 
 
 def action_server(port: int, log: Path | None = None):

@@ -57,6 +57,29 @@ class Settings:
     # LIVE_CHAT_NOW: a fixed "now" (ISO 8601, the clinic's local time) for
     # deciding clinic hours; tests set it so they never depend on the clock.
     live_chat_now: str = ""
+    # Where `make run`'s services listen (loopback). endpoints.yml reads the
+    # action and console ports from the environment bot/stack.py sets.
+    rasa_port: int = 5005
+    action_port: int = 5055
+    staff_port: int = 5056
+    # `make run-cluster` (bot/cluster/): how many Rasa replicas, and the
+    # loopback ports of its nginx (HTTPS for the widget, HTTPS for the
+    # console, plain HTTP that only redirects), PostgreSQL and Redis. The
+    # replicas listen on rasa_port, rasa_port + 1, ...
+    cluster_replicas: int = 2
+    cluster_https_port: int = 8443
+    cluster_console_port: int = 8444
+    cluster_http_port: int = 8080
+    cluster_postgres_port: int = 55432
+    cluster_redis_port: int = 56379
+    # Seconds a Rasa replica may hold a conversation's lock in Redis. A
+    # replica killed mid-turn holds it until then, so the other replica
+    # takes that conversation over after at most this long (Rasa's default
+    # is 60 s, longer than the widget waits).
+    lock_lifetime: int = 15
+    # LOG_FORMAT: "text" (a person at a terminal) or "json" (one object a
+    # line, for a log collector; the cluster's default). bot/log_format.py.
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, root: Path | None = None) -> "Settings":
@@ -86,6 +109,17 @@ class Settings:
             live_crisis_reply_seconds=float(_env("LIVE_CRISIS_REPLY_SECONDS", "0")),
             live_staff_seen_seconds=float(_env("LIVE_STAFF_SEEN_SECONDS", "60")),
             live_chat_now=_env("LIVE_CHAT_NOW", ""),
+            rasa_port=int(_env("RASA_PORT", "5005")),
+            action_port=int(_env("ACTION_PORT", "5055")),
+            staff_port=int(_env("STAFF_PORT", "5056")),
+            cluster_replicas=int(_env("CLUSTER_REPLICAS", "2")),
+            cluster_https_port=int(_env("CLUSTER_HTTPS_PORT", "8443")),
+            cluster_console_port=int(_env("CLUSTER_CONSOLE_PORT", "8444")),
+            cluster_http_port=int(_env("CLUSTER_HTTP_PORT", "8080")),
+            cluster_postgres_port=int(_env("CLUSTER_POSTGRES_PORT", "55432")),
+            cluster_redis_port=int(_env("CLUSTER_REDIS_PORT", "56379")),
+            lock_lifetime=int(_env("TICKET_LOCK_LIFETIME", "15")),
+            log_format="json" if _env("LOG_FORMAT", "text").strip().lower() == "json" else "text",
         )
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 from bot.nlp.build import build as build_spacy
 from bot.nlp.build import fingerprint as spacy_fingerprint
 from bot.settings import get_settings
+from bot.stack import rasa_env
 
 TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
 TRAINING_FILES = ("config.yml", "domain.yml")
@@ -28,31 +27,6 @@ TRAINABLE_CODE = ("bot/nlu/intent_classifier.py", "bot/safety/risk_model.py", "b
                   "bot/safety/lexicon/risk_words.txt")
 RISK_DATA = "data/safety/risk_examples"
 MODELS_DIR = "models"
-# The action server answers only requests carrying this secret
-# (bot/action_server.py); endpoints.yml hands it to the Rasa server. Unless a
-# deployment sets one, each process that starts the pair makes its own, so it
-# is never written to disk.
-_ACTION_SERVER_TOKEN = secrets.token_urlsafe(32)
-
-
-def rasa_env() -> dict[str, str]:
-    """Environment for every Rasa process: no telemetry, quiet TensorFlow."""
-    env = dict(os.environ)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        # No training cache: training takes seconds, and a cached component
-        # could outlive a change to its code (the cache keys on config only).
-        RASA_MAX_CACHE_SIZE="0",
-        # rasa_sdk's action server binds to SANIC_HOST, 0.0.0.0 by default:
-        # loopback only, unless a deployment says otherwise.
-        SANIC_HOST=env.get("SANIC_HOST") or "127.0.0.1",
-        ACTION_SERVER_TOKEN=env.get("ACTION_SERVER_TOKEN") or _ACTION_SERVER_TOKEN,
-        TF_CPP_MIN_LOG_LEVEL="2",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(get_settings().root), env.get("PYTHONPATH", "")])),
-    )
-    return env
-
-
 def training_fingerprint(root: Path) -> str:
     import rasa
 

@@ -16,9 +16,10 @@ from typing import Iterator
 import pytest
 import yaml
 
-from bot.services import action_endpoint, action_server_command, free_port, rasa_server_command, running
+from bot import stack as stacks
+from bot.services import free_port
 from bot.settings import get_settings
-from bot.train import ensure_model, rasa_env
+from bot.train import ensure_model
 
 ROOT = get_settings().root
 
@@ -63,13 +64,7 @@ class Stack:
 
 
 def write_endpoints(path: Path, action_url: str, tracker_db: Path) -> Path:
-    endpoints = {
-        "action_endpoint": action_endpoint(action_url),
-        "nlg": {"type": "bot.dialogue.nlg.ContentNLG"},
-        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
-    }
-    path.write_text(yaml.safe_dump(endpoints))
-    return path
+    return stacks.write_endpoints(path, stacks.endpoints(action_url, stacks.sqlite_tracker_store(tracker_db)))
 
 
 @contextlib.contextmanager
@@ -77,19 +72,17 @@ def start_stack(model: Path, workdir: Path, extra_env: dict[str, str] | None = N
     """Action server + Rasa server on free ports; everything stored under workdir."""
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{workdir / 'clinic.db'}"
+    action_port, rasa_port = free_port(), free_port()
     # The abuse limits are off unless a test asks for them (extra_env
     # {"RATE_LIMITS": "on"}): every test talks from loopback, one client.
-    env = {**rasa_env(), "DATABASE_URL": database_url, "RATE_LIMITS": "off", **(extra_env or {})}
-    action_port, rasa_port = free_port(), free_port()
-    action_url = f"http://127.0.0.1:{action_port}/webhook"
-    endpoints = write_endpoints(workdir / "endpoints.yml", action_url, workdir / "tracker.db")
-    with running(action_server_command(action_port), f"http://127.0.0.1:{action_port}/health",
-                 env=env, log=workdir / "actions.log") as actions:
-        with running(rasa_server_command(model, rasa_port, endpoints),
-                     f"http://127.0.0.1:{rasa_port}/widget/health", env=env,
-                     log=workdir / "rasa.log") as rasa:
-            yield Stack(f"http://127.0.0.1:{rasa_port}", action_url, database_url, workdir,
-                        (actions, rasa))
+    spec = stacks.StackSpec(
+        model=model, endpoints_file=workdir / "endpoints.yml", logs=workdir,
+        action_port=action_port, rasa_ports=(rasa_port,),
+        env={"DATABASE_URL": database_url, "RATE_LIMITS": "off", **(extra_env or {})})
+    write_endpoints(spec.endpoints_file, spec.action_url, workdir / "tracker.db")
+    with stacks.start(spec) as running_stack:
+        yield Stack(spec.rasa_url(), spec.action_url, database_url, workdir,
+                    (running_stack.processes["actions"], running_stack.processes["rasa"]))
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
 from bot.services import action_server, free_port
-from bot.train import rasa_env
+from bot.stack import rasa_env
 
 Replies = List[Dict[str, Any]]
 

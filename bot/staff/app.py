@@ -24,7 +24,7 @@ from bot.content import ContentStore
 from bot.content.edits import ContentPaths
 from bot.http_security import CONTENT_SECURITY_POLICY
 from bot.settings import Settings, get_settings
-from bot import log_masking
+from bot import log_format, log_masking
 from bot.privacy import restrict_new_files
 from bot.staff import retention
 from bot.staff.conversations import ConversationStoreError, tracker_url
@@ -163,13 +163,13 @@ def serve(app: Flask, host: str, port: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.staff.app", description=__doc__)
-    parser.add_argument("--port", type=int, default=5056)
+    parser.add_argument("--port", type=int, default=get_settings().staff_port)
     parser.add_argument("--host", default="127.0.0.1",
                         help="loopback by default; put a TLS proxy in front to reach it from elsewhere")
     args = parser.parse_args(argv)
     restrict_new_files()
     log_masking.install()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_format.configure("staff", logging.INFO)  # text, or JSON with LOG_FORMAT=json
     settings = get_settings()
     app = create_app(settings)
     config: StaffConfig = app.extensions["staff"]

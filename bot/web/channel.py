@@ -3,11 +3,15 @@
 Loaded by Rasa from credentials.yml. It serves, under /widget/:
   GET  /widget/            the fictional clinic's demo page with the widget
   GET  /widget/static/...  the built widget (build/web, made by `npm run build`)
-  POST /widget/webhook     {"sender", "message"} -> [{"text", "buttons", "custom"}]
+  POST /widget/webhook     {"sender", "message", "message_id"?, "retry"?} -> [{"text", "buttons", "custom"}]
+                           (a retry with a message_id already processed gets that turn's
+                           replies again, bot/web/dedup.py)
   POST /widget/feedback    {"sender", "answer_id", "helpful"} -> 204
   POST /widget/live        {"sender", "after", "typing"} -> a live chat's new messages
                            (long poll; bot/web/live.py)
-  GET  /widget/health
+  GET  /widget/health      the process is up
+  GET  /widget/ready       the model is loaded and the tracker and lock stores answer (503 if not)
+  GET  /widget/metrics     Prometheus metrics (bot/metrics.py)
 REST rather than socket.io: each turn is one stateless request, so any Rasa
 replica behind a load balancer can answer it (see README, "Transport").
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -25,11 +30,14 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import metrics
 from bot.abuse_limits import CLIENT_METADATA_KEY, Refused, abuse_limits, client_key
 from bot.handoff import live
 from bot.models import utcnow
 from bot.safety.decision import PARSE_DATA_KEY, SAFETY_REVIEW_KINDS, SafetyDecision
 from bot.web import pages
+from bot.web.crisis import CRISIS_LINE
+from bot.web.dedup import handle_retry, replies_of_kept_turn
 from bot.web.feedback import record_feedback
 from bot.web.live import LiveBridge
 from bot.web.requests import BadRequest, parse_chat, parse_feedback, parse_live_poll, require_json
@@ -40,9 +48,6 @@ STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".map": "applicati
                 ".svg": "image/svg+xml", ".png": "image/png"}
 
 
-# Shown with every refusal and error: whatever else fails, these never do.
-CRISIS_LINE = ("If you are in danger or thinking about suicide, call 911, or call or text 988 "
-               "(en español: oprima 2).")
 
 
 def client_of(request: Request) -> str:
@@ -62,10 +67,14 @@ def _message_refused(client: str, sender: str) -> Optional[Refused]:
     limits = abuse_limits()
     if not limits.enabled:
         return None
-    refused = [limits.hit("messages_per_client", client),
-               limits.hit("messages_per_conversation", sender)]
-    if limits.first_sight(sender):
-        refused.append(limits.hit("conversations_per_client", client))
+    try:
+        refused = [limits.hit("messages_per_client", client),
+                   limits.hit("messages_per_conversation", sender)]
+        if limits.first_sight(sender):
+            refused.append(limits.hit("conversations_per_client", client))
+    except Exception:  # noqa: BLE001  the limits' store (Redis) is down: never refuse a visitor for that
+        logger.exception("Abuse limits could not be counted; letting the message through")
+        return None
     return next((r for r in refused if r is not None), None)
 
 
@@ -110,6 +119,26 @@ async def _live_session(bridge: LiveBridge, agent: Any, sender: str) -> Any:
     except Exception:  # noqa: BLE001
         logger.exception("Could not read the live chat state of %s; the assistant answers", sender)
         return None
+
+
+READINESS_PROBE_ID = "readiness-probe"
+
+
+async def readiness_problems(agent: Any) -> Dict[str, str]:
+    """What keeps this replica from answering a turn: {part: problem}, empty when ready."""
+    problems: Dict[str, str] = {}
+    if agent is None or not agent.is_ready():
+        problems["model"] = "not loaded"
+        return problems
+    try:
+        await agent.tracker_store.retrieve(READINESS_PROBE_ID)  # a conversation that never exists
+    except Exception as error:  # noqa: BLE001  reported, not raised
+        problems["tracker_store"] = type(error).__name__
+    try:
+        agent.lock_store.get_lock(READINESS_PROBE_ID)
+    except Exception as error:  # noqa: BLE001
+        problems["lock_store"] = type(error).__name__
+    return problems
 
 
 class WholeMessageCollector(OutputChannel):
@@ -157,6 +186,24 @@ class WidgetInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @blueprint.route("/ready", methods=["GET"])
+        async def ready(request: Request) -> HTTPResponse:
+            """Readiness: the model is loaded and the stores a turn needs answer.
+
+            /health says the process is up (a load balancer may send it
+            turns); /ready says a turn would succeed now, for monitoring and
+            for a rolling restart to wait on.
+            """
+            problems = await readiness_problems(request.app.ctx.agent)
+            return response.json({"status": "ready" if not problems else "not ready", "problems": problems},
+                                 status=200 if not problems else 503)
+
+        @blueprint.route("/metrics", methods=["GET"])
+        async def prometheus_metrics(_: Request) -> HTTPResponse:
+            """Prometheus scrapes each replica here, on loopback; nginx refuses it from outside."""
+            body, content_type = metrics.exposition()
+            return response.raw(body, content_type=content_type)
+
         @blueprint.route("/", methods=["GET"])
         async def demo_page(_: Request) -> HTTPResponse:
             return pages.html_response(pages.demo_page(settings))
@@ -183,29 +230,54 @@ class WidgetInput(InputChannel):
                 return too_many(refused)
             collector = WholeMessageCollector()
             metadata = {CLIENT_METADATA_KEY: client}
+            message = UserMessage(chat.message, collector, chat.sender, input_channel=self.name(),
+                                  message_id=chat.message_id, metadata=metadata)
+            agent = request.app.ctx.agent
 
             async def answer() -> List[Dict[str, Any]]:
-                await on_new_message(UserMessage(chat.message, collector, chat.sender,
-                                                 input_channel=self.name(), metadata=metadata))
+                if chat.retry:
+                    if await handle_retry(agent, message, collector):
+                        logger.info("A retried turn of %s had been processed; its replies were sent again",
+                                    chat.sender)
+                else:
+                    await on_new_message(message)
                 return collector.messages
 
-            agent = request.app.ctx.agent
+            began = time.perf_counter()
+            metrics.IN_FLIGHT.inc()
             try:
                 if chat.message.strip() == live.LIVE_PAYLOAD:
-                    return response.json(await bridge.request(agent, chat.sender))
-                session = await _live_session(bridge, agent, chat.sender)
-                if session is not None:
-                    return response.json(await bridge.visitor_message(
-                        agent, session, chat.message, metadata, answer))
-                await answer()
+                    replies = await bridge.request(agent, chat.sender)  # the same again on a retry
+                else:
+                    session = await _live_session(bridge, agent, chat.sender)
+                    kept = None
+                    if session is not None and chat.retry:
+                        # A retry during a live chat: a message already kept
+                        # for staff is not kept (and shown to them) twice.
+                        kept = await replies_of_kept_turn(agent, chat.sender, chat.message_id)
+                    if kept is not None:
+                        for reply in kept:  # as a first attempt sent them
+                            await collector.send_response(chat.sender, reply)
+                        replies = collector.messages
+                    elif session is not None:
+                        replies = await bridge.visitor_message(agent, session, chat.message, metadata,
+                                                               answer, message_id=chat.message_id)
+                    else:
+                        replies = await answer()
             except Exception:  # noqa: BLE001  the visitor gets a clear message, staff get the log
                 logger.exception("Could not handle a message from %s", chat.sender)
+                metrics.TURNS.labels("error").inc()
+                metrics.ERRORS.labels("turn").inc()
                 return response.json(
                     {"error": "Something went wrong on our side. Please try again, or call the clinic. "
                               + CRISIS_LINE},
                     status=500,
                 )
-            return response.json(collector.messages)
+            finally:
+                metrics.IN_FLIGHT.dec()
+                metrics.TURN_SECONDS.observe(time.perf_counter() - began)
+            metrics.TURNS.labels(metrics.outcome(replies)).inc()
+            return response.json(replies)
 
         @blueprint.route("/live", methods=["POST"])
         async def live_poll(request: Request) -> HTTPResponse:
@@ -229,7 +301,11 @@ class WidgetInput(InputChannel):
                 item = parse_feedback(request.body or b"")
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
-            refused = abuse_limits().hit("feedback_per_client", client_of(request))
+            try:
+                refused = abuse_limits().hit("feedback_per_client", client_of(request))
+            except Exception:  # noqa: BLE001  as for messages: a store outage refuses nobody
+                logger.exception("Abuse limits could not be counted; letting the feedback through")
+                refused = None
             if refused is not None:
                 return too_many(refused)
             if not await _answer_was_sent(request, item.sender, item.answer_id):

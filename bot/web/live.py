@@ -34,6 +34,7 @@ from bot.handoff.store import flag_crisis
 from bot.handoff.transcript import transcript_from_events
 from bot.safety.decision import PARSE_DATA_KEY, SafetyDecision
 from bot.settings import Settings
+from bot.web.dedup import LIVE_KEPT_METADATA_KEY
 from bot.clinic_file import ClinicFile
 
 logger = logging.getLogger(__name__)
@@ -109,13 +110,17 @@ class LiveBridge:
     # --- a visitor's message while a live session is open ------------------------------
 
     async def visitor_message(self, agent: Agent, session: Any, text: str, metadata: Dict[str, Any],
-                              answer: Callable[[], Awaitable[List[Dict[str, Any]]]]) -> List[Dict[str, Any]]:
+                              answer: Callable[[], Awaitable[List[Dict[str, Any]]]],
+                              message_id: Optional[str] = None) -> List[Dict[str, Any]]:
         """The assistant stays silent, except that the crisis net runs on every message.
 
         Waiting for staff, a risk message gets the assistant's crisis reply at
         once (answer(): the normal Rasa turn). With a staff member in the chat,
         the staff member is alerted and the crisis reply follows after
         LIVE_CRISIS_REPLY_SECONDS unless they answer first (see poll()).
+
+        message_id (the widget's id of the turn) goes on the kept message, so
+        a retry of it is recognised (bot/web/dedup.py, replies_of_kept_turn).
         """
         db, sender = self.settings.database_url, session.conversation_id
         await self.record_pending(agent, sender)
@@ -135,7 +140,8 @@ class LiveBridge:
                 return await answer()
             await self._append(agent, sender, [
                 UserUttered(text, parse_data.get("intent"), parse_data.get("entities"), parse_data,
-                            input_channel="widget", metadata=metadata),
+                            input_channel="widget", message_id=message_id,
+                            metadata={**metadata, LIVE_KEPT_METADATA_KEY: True}),
                 ActionExecuted(ACTION_LISTEN_NAME),
             ])
         except Exception:  # noqa: BLE001  the live chat is broken: the assistant answers

@@ -30,6 +30,10 @@ class BadRequest(ValueError):
 class ChatRequest:
     sender: str
     message: str
+    # The widget's id for this turn, the same on every retry of it; `retry`
+    # says this request is one (bot/web/dedup.py).
+    message_id: Optional[str] = None
+    retry: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,15 @@ def parse_chat(body: bytes) -> ChatRequest:
             f"Your message is too long. Please keep it under {MAX_MESSAGE_CHARACTERS:,} characters.",
             413,
         )
-    return ChatRequest(_sender(data), neutralise_commands(message))
+    message_id = data.get("message_id")
+    if message_id is not None and (not isinstance(message_id, str) or not SENDER_PATTERN.match(message_id)):
+        raise BadRequest("'message_id' must be 8 to 64 letters, digits, '-' or '_'.")
+    retry = data.get("retry", False)
+    if not isinstance(retry, bool):
+        raise BadRequest("'retry' must be true or false.")
+    if retry and message_id is None:
+        raise BadRequest("A retried message needs its 'message_id'.")
+    return ChatRequest(_sender(data), neutralise_commands(message), message_id, retry)
 
 
 def neutralise_commands(message: str) -> str:

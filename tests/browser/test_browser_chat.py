@@ -118,8 +118,12 @@ def test_an_unreachable_server_shows_the_clinic_phone_and_keeps_the_text(visit: 
     page.locator("#kw-input").fill(question)
     page.locator("#kw-input").press("Enter")
     error = page.locator(".kw-error[role='alert']")
-    expect(error).to_contain_text("can't reach the assistant")
-    expect(error.locator("a[href^='tel:']")).to_have_text("(555) 555-0134")
+    # The widget retries a few seconds before it gives up (web/src/api.js).
+    expect(error).to_contain_text("can't reach the assistant", timeout=20_000)
+    expect(error.locator("a[href^='tel:']").first).to_have_text("(555) 555-0134")
+    # Someone in crisis still reads where to get help.
+    for href in ("tel:911", "tel:988"):
+        expect(error.locator(f"a[href='{href}']")).to_have_count(1)
     expect(page.locator("#kw-input")).to_have_value(question)
     expect(page.locator(".kw-visitor")).to_have_count(0)
     # Once the server is back, the same text goes through and the error clears.
@@ -131,6 +135,29 @@ def test_an_unreachable_server_shows_the_clinic_phone_and_keeps_the_text(visit: 
     expect(page.locator(".kw-visitor")).to_have_text([f"You: {question}"])
 
 
+def test_a_turn_the_proxy_could_not_deliver_is_retried_with_the_same_message_id(visit: Visit) -> None:
+    """A replica dying mid-turn looks like a 502 from nginx: the widget sends the
+    turn again, marked as a retry, with the same id (bot/web/dedup.py)."""
+    page = visit.goto().page
+    visit.open_widget()
+    sent: list[dict] = []
+
+    def first_fails(route) -> None:  # noqa: ANN001
+        sent.append(route.request.post_data_json)
+        if len(sent) == 1:
+            route.fulfill(status=502, content_type="text/html", body="<html>Bad Gateway</html>")
+        else:
+            route.continue_()
+
+    page.route("**/widget/webhook", first_fails)
+    visit.ask("what are the side effects")
+    page.unroute("**/widget/webhook")
+    assert [body["retry"] for body in sent] == [False, True]
+    assert sent[0]["message_id"] == sent[1]["message_id"]
+    expect(page.locator(".kw-answer")).to_have_count(1)
+    expect(page.locator(".kw-error")).to_be_empty()
+
+
 def test_a_server_refusal_shows_its_reason_and_keeps_the_text(visit: Visit) -> None:
     page = visit.goto().page
     visit.open_widget()
@@ -139,7 +166,8 @@ def test_a_server_refusal_shows_its_reason_and_keeps_the_text(visit: Visit) -> N
     page.locator("#kw-input").press("Enter")
     error = page.locator(".kw-error")
     expect(error).to_contain_text("Your message is too long")
-    expect(error.locator("a[href^='tel:']")).to_have_count(1)
+    expect(error.locator("a[href^='tel:']").filter(has_text="(555) 555-0134")).to_have_count(1)
+    expect(error.locator("a[href='tel:988']")).to_have_count(1)
     expect(page.locator("#kw-input")).to_have_value(too_long)
 
 

@@ -25,7 +25,7 @@ from bot.content.yaml_io import YamlDocument, folded
 from bot.handoff import store
 from bot.services import free_port, running
 from bot.staff import accounts
-from bot.train import rasa_env
+from bot.stack import rasa_env
 from browser_helpers import DESKTOP, ROOT, SCREENSHOTS, Visit
 from tests.integration.helpers import announce_only
 

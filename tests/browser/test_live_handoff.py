@@ -28,7 +28,7 @@ from bot.handoff import live, store
 from bot.models import AuditEntry, LiveAvailability, LiveSession
 from bot.services import free_port, running
 from bot.staff import accounts
-from bot.train import rasa_env
+from bot.stack import rasa_env
 from browser_helpers import ROOT, SCREENSHOTS, Visit
 from test_console import PASSWORD, sign_in, start_stack, tab
 

@@ -23,9 +23,10 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page, expect
 
-from bot.services import action_endpoint, action_server_command, free_port, rasa_server_command, running
+from bot.services import free_port, running
+from bot.stack import action_endpoint, action_server_command, rasa_server_command
 from bot.staff import accounts
-from bot.train import rasa_env
+from bot.stack import rasa_env
 from browser_helpers import DESKTOP, ROOT, Visit
 from test_console import PASSWORD, sign_in, tab
 

@@ -1,9 +1,15 @@
-"""The built-once validator must accept and reject exactly what Rasa's own does."""
+"""The built-once validator must accept and reject exactly what Rasa's own does;
+a failing tracker store fails the turn."""
 from __future__ import annotations
+
+import asyncio
 
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import rasa_fixes
 
@@ -33,3 +39,29 @@ def test_invalid_reply_raises_the_same_error(result: dict) -> None:
 def test_install_replaces_rasas_check() -> None:
     rasa_fixes.install()
     assert RemoteAction._validate_action_result is rasa_fixes._validate_action_result
+
+
+class _BrokenStore(InMemoryTrackerStore):
+    """A store whose database is down."""
+
+    async def retrieve(self, sender_id):  # noqa: ANN001, ANN201
+        raise ConnectionError("the database is down")
+
+    async def retrieve_full_tracker(self, sender_id):  # noqa: ANN001, ANN201
+        raise ConnectionError("the database is down")
+
+    async def save(self, tracker):  # noqa: ANN001, ANN201
+        raise ConnectionError("the database is down")
+
+
+def test_a_failing_tracker_store_fails_the_turn_instead_of_starting_a_fresh_conversation() -> None:
+    rasa_fixes.install()
+    store = FailSafeTrackerStore(_BrokenStore(Domain.empty()))
+    with pytest.raises(ConnectionError):
+        asyncio.run(store.retrieve("visitor-1234"))
+    with pytest.raises(ConnectionError):
+        asyncio.run(store.retrieve_full_tracker("visitor-1234"))
+    with pytest.raises(ConnectionError):
+        asyncio.run(store.save(DialogueStateTracker("visitor-1234", [])))
+    # Nothing was kept in this process's memory instead.
+    assert store._fallback_tracker_store is None

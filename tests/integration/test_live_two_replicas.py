@@ -19,10 +19,10 @@ from typing import Iterator
 import pytest
 
 from bot.handoff import live
-from bot.services import free_port, rasa_server_command, running
+from bot.services import free_port, running
 from bot.settings import get_settings
 from bot.staff import accounts
-from bot.train import rasa_env
+from bot.stack import rasa_env, rasa_server_command
 from tests.conftest import Stack, start_stack
 from tests.integration.helpers import answers, kinds, new_sender, post, say
 
@@ -118,5 +118,53 @@ def test_a_crisis_message_during_a_live_chat_gets_the_crisis_reply_from_either_r
         crisis = [m for m in result["messages"] if (m.get("custom") or {}).get("kind") == "crisis"]
         assert crisis and "988" in crisis[0]["text"] and "911" in crisis[0]["text"]
         assert live.get(db, chat.id).urgent
+    finally:
+        live.set_availability(db, user_id, False)
+
+
+def _turn(replica: Stack, sender: str, message: str, message_id: str, retry: bool) -> list[dict]:
+    status, replies = post(replica.webhook, {"sender": sender, "message": message,
+                                             "message_id": message_id, "retry": retry})
+    assert status == 200, replies
+    return replies
+
+
+def test_a_retried_message_during_a_live_chat_reaches_staff_once_and_a_retried_crisis_reply_comes_again(
+        replicas) -> None:
+    """The widget retries a turn whose answer it never got (a replica died):
+    on the other replica a message kept for staff is not kept twice, and a
+    crisis message while waiting for staff gets the crisis reply again."""
+    a, b = replicas
+    db = a.database_url
+    user_id = accounts.add_user(db, f"kim-{new_sender()}@clinic.example", "Kim Lee, front desk",
+                                ["front_desk"]).id
+    kim = live.StaffMember(user_id, "Kim", "the front desk")
+    live.set_availability(db, user_id, True)
+    try:
+        waiting_sender = new_sender()
+        say(a, waiting_sender, "/request_human")
+        say(a, waiting_sender, live.LIVE_PAYLOAD)
+        crisis_id = f"m-{new_sender()}"
+        first = _turn(a, waiting_sender, "i want to kill myself", crisis_id, retry=False)
+        assert "crisis" in kinds(first)
+        again = _turn(b, waiting_sender, "i want to kill myself", crisis_id, retry=True)
+        assert "crisis" in kinds(again)
+        assert again == first
+
+        sender = new_sender()
+        say(a, sender, "/request_human")
+        say(a, sender, live.LIVE_PAYLOAD)
+        chat = next(s for s in live.board(db) if s.conversation_id == sender)
+        live.join(db, chat.id, kim, NOTICE)
+        message_id = f"m-{new_sender()}"
+        assert _turn(a, sender, "is my appointment on friday", message_id, retry=False) == []
+        assert _turn(b, sender, "is my appointment on friday", message_id, retry=True) == []
+        kept = [m.message for m in live.messages_of(db, chat.id) if m.who == live.VISITOR]
+        assert sum("friday" in words for words in kept) == 1, kept
+        # A retry of a message never kept is kept.
+        other_id = f"m-{new_sender()}"
+        assert _turn(b, sender, "thank you", other_id, retry=True) == []
+        kept = [m.message for m in live.messages_of(db, chat.id) if m.who == live.VISITOR]
+        assert sum("thank you" in words for words in kept) == 1, kept
     finally:
         live.set_availability(db, user_id, False)

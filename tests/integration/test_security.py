@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.train import rasa_env
+from bot.stack import rasa_env
 from tests.integration.helpers import announce_only, new_sender, post, say
 
 FIVE_MB = 5 * 1024 * 1024

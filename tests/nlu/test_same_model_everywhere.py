@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import get_settings
-from bot.train import rasa_env
+from bot.stack import rasa_env
 
 ROOT = get_settings().root
 NLU_FILES = ["conversation.yml", "cost.yml", "side_effects.yml", "crisis.yml", "handoff.yml"]

@@ -1,11 +1,18 @@
 // The REST transport: each turn is one POST that any replica can answer.
 const TIMEOUT_MS = 30000;
+// When a turn cannot reach a replica (the network, or the proxy's 502/503/504:
+// a replica died or restarts), it is sent again after these pauses, with the
+// same message id and `retry: true`: the server sends the replies of a turn
+// it already processed instead of processing it twice (bot/web/dedup.py).
+const RETRY_DELAYS_MS = [300, 1000, 2500];
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
 
 export class ChatError extends Error {
   // `detail` is the server's own sentence for the visitor, when it sent one.
-  constructor(detail) {
+  constructor(detail, retryable = false) {
     super(detail || "unreachable");
     this.detail = detail || "";
+    this.retryable = retryable;
   }
 }
 
@@ -20,10 +27,12 @@ async function post(url, body, timeoutMs = TIMEOUT_MS) {
       credentials: "omit",
       signal: controller.signal,
     });
-    if (!response.ok) throw new ChatError(await errorSentence(response));
+    if (!response.ok) {
+      throw new ChatError(await errorSentence(response), RETRYABLE_STATUS.has(response.status));
+    }
     return response.status === 204 ? null : await response.json();
   } catch (error) {
-    throw error instanceof ChatError ? error : new ChatError("");
+    throw error instanceof ChatError ? error : new ChatError("", true);
   } finally {
     clearTimeout(timer);
   }
@@ -39,10 +48,27 @@ async function errorSentence(response) {
   return "";
 }
 
+export function newMessageId() {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return "m-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export async function sendMessage(server, sender, message) {
-  const replies = await post(`${server}/widget/webhook`, { sender, message });
-  if (!Array.isArray(replies)) throw new ChatError("");
-  return replies.filter((reply) => reply && typeof reply === "object");
+  const messageId = newMessageId();
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const replies = await post(`${server}/widget/webhook`,
+        { sender, message, message_id: messageId, retry: attempt > 0 });
+      if (!Array.isArray(replies)) throw new ChatError("");
+      return replies.filter((reply) => reply && typeof reply === "object");
+    } catch (error) {
+      if (!error.retryable || attempt >= RETRY_DELAYS_MS.length) throw error;
+      await pause(RETRY_DELAYS_MS[attempt]);
+    }
+  }
 }
 
 export function sendFeedback(server, sender, answerId, helpful) {

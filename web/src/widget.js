@@ -218,6 +218,13 @@ function start() {
     }
     if (keptText) call.append(" Your message is still in the box below.");
     ui.error.appendChild(call);
+    // Whatever failed, someone in crisis reads where to get help now. The
+    // server's own error sentences already carry it; the browser's do not.
+    if (!(detail || "").includes("988")) {
+      const crisis = el("p", "", "If you are in danger or thinking about suicide, call ");
+      crisis.append(link("911", "tel:911"), ", or call or text ", link("988", "tel:988"), ".");
+      ui.error.appendChild(crisis);
+    }
   }
 
   async function sendToBot(message, shown, typed) {
