@@ -57,7 +57,7 @@ def answered_again(person: Visitor, message: str, within: float = 120.0) -> Turn
 def assert_offline_message_with_crisis_line(turn: Turn) -> None:
     assert not turn.ok, turn.body
     text = texts(turn)
-    assert "911" in text and "988" in text, text
+    assert all(resource in text for resource in ("911", "988", "741741")), text
     # The server answered (it did not hang), and it said something a
     # visitor can read: the widget shows it with the clinic's phone number.
     assert turn.status == 500 and turn.attempts == 1, (turn.status, turn.attempts)
@@ -154,6 +154,11 @@ def test_a_confirmed_callback_request_survives_killing_every_process(cluster) ->
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             process.wait()
+    # With no replica left, nginx answers by itself, and still with the crisis line.
+    alone = Visitor(cluster.spec.https_port, cluster.spec.certificate, max_attempts=1)
+    offline = alone.say("I want to kill myself")
+    assert offline.status == 503 and isinstance(offline.body, dict), (offline.status, offline.body)
+    assert all(resource in texts(offline) for resource in ("911", "988", "741741", "AYUDA")), offline.body
     for server in (cluster.nginx, cluster.redis, cluster.postgres.server):
         server.kill()
     cluster.postgres.server.start()  # replays its write-ahead log

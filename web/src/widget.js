@@ -222,7 +222,8 @@ function start() {
     // server's own error sentences already carry it; the browser's do not.
     if (!(detail || "").includes("988")) {
       const crisis = el("p", "", "If you are in danger or thinking about suicide, call ");
-      crisis.append(link("911", "tel:911"), ", or call or text ", link("988", "tel:988"), ".");
+      crisis.append(link("911", "tel:911"), ", or call or text ", link("988", "tel:988"),
+        ", or text HOME to ", link("741741", "sms:741741?body=HOME"), ".");
       ui.error.appendChild(crisis);
     }
   }
