@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import time
 from typing import Iterator
 
+from bot.cluster.servers import redis_answers_ping
 from bot.services import ServiceFailed, free_port, stop
 
 
 def available() -> bool:
     return shutil.which("redis-server") is not None
-
-
-def _answers_ping(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 @contextlib.contextmanager
@@ -40,7 +31,7 @@ def redis_server(timeout: float = 20.0) -> Iterator[int]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + timeout
-        while not _answers_ping(port):
+        while not redis_answers_ping(port):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise ServiceFailed(f"redis-server did not start (exit code {process.poll()})")
             time.sleep(0.1)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
-import re
 import secrets
 import shutil
 import socket
@@ -35,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
-BINARIES = ("initdb", "pg_ctl", "postgres")
-DEBIAN_DIRS = Path("/usr/lib/postgresql")
+from bot.cluster.servers import ServerUnavailable, find_postgres_bin_dir
+
 UNPRIVILEGED_USER = "nobody"
 SUPERUSER = "postgres"
 # Speed over durability: the cluster is deleted at the end of the run anyway.
@@ -55,36 +54,13 @@ class PostgresUnavailable(RuntimeError):
     """The throwaway server could not be started; the message says what to install or fix."""
 
 
-def missing_server_message(where: str) -> str:
-    return (f"PostgreSQL server binaries ({', '.join(BINARIES)}) not found {where}. "
-            "Install the Debian/Ubuntu package `postgresql` (apt-get install postgresql), "
-            "or set POSTGRES_BIN_DIR to the folder that holds them. The PostgreSQL tests "
-            "start their own throwaway server; no running service is needed.")
-
-
-def _has_binaries(folder: Path) -> bool:
-    return all(os.access(folder / name, os.X_OK) for name in BINARIES)
-
-
-def _version_key(folder: Path) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", folder.parent.name)) or (0,)
-
-
 def find_bin_dir() -> Path:
-    """POSTGRES_BIN_DIR, else the newest Debian server install, else the folder of pg_ctl on PATH."""
-    given = os.environ.get("POSTGRES_BIN_DIR", "").strip()
-    if given:
-        if _has_binaries(Path(given)):
-            return Path(given)
-        raise PostgresUnavailable(missing_server_message(f"in POSTGRES_BIN_DIR={given}"))
-    candidates = sorted((d for d in DEBIAN_DIRS.glob("*/bin") if _has_binaries(d)),
-                        key=_version_key, reverse=True)
-    if candidates:
-        return candidates[0]
-    on_path = shutil.which("pg_ctl")
-    if on_path and _has_binaries(Path(on_path).parent):
-        return Path(on_path).parent
-    raise PostgresUnavailable(missing_server_message(f"in {DEBIAN_DIRS}/<version>/bin or on PATH"))
+    """The server binaries, found as `make run-cluster` finds them (bot/cluster/servers.py)."""
+    try:
+        return find_postgres_bin_dir()
+    except ServerUnavailable as missing:
+        raise PostgresUnavailable(f"{missing} The PostgreSQL tests start their own throwaway "
+                                  "server from them.") from missing
 
 
 def free_port() -> int:

@@ -278,10 +278,11 @@ def redis(folder: Path, port: int, run_as: RunAs) -> Server:
     run_as.give(folder)
     command = [find_program("redis-server", "redis-server"), "--port", str(port), "--bind", "127.0.0.1",
                "--protected-mode", "yes", "--dir", str(folder), "--save", "", "--appendonly", "no"]
-    return Server("redis", command, folder / "redis.log", lambda: _redis_ping(port), run_as)
+    return Server("redis", command, folder / "redis.log", lambda: redis_answers_ping(port), run_as)
 
 
-def _redis_ping(port: int) -> bool:
+def redis_answers_ping(port: int) -> bool:
+    """A PING on loopback answered with PONG: the server is up and serving."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
             sock.sendall(b"PING\r\n")

@@ -17,11 +17,11 @@ import time
 import urllib.error
 import urllib.request
 
-import sqlalchemy as sa
 
 from bot.cluster.cluster import RunningCluster
 from bot.handoff import store
 from tests.cluster.visitor import Turn, Visitor, texts
+from tests.integration.helpers import stored_message_ids
 
 CONVERSATION = ("hello", "what are the side effects", "how much does it cost",
                 "how long does a session take", "is ketamine addictive", "what is esketamine")
@@ -33,15 +33,7 @@ def visitor(cluster: RunningCluster) -> Visitor:
 
 def user_message_ids(cluster: RunningCluster, sender: str) -> list[str]:
     """The message ids of the visitor's messages in the conversation store, in order."""
-    engine = sa.create_engine(cluster.database_url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(sa.text(
-                "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
-                {"s": sender}).scalars().all()
-    finally:
-        engine.dispose()
-    return [json.loads(row).get("message_id") for row in rows]
+    return stored_message_ids(cluster.database_url, sender)
 
 
 def answered_again(person: Visitor, message: str, within: float = 120.0) -> Turn:

@@ -9,6 +9,8 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
+
 
 def new_sender() -> str:
     return f"test-{uuid.uuid4().hex[:16]}"
@@ -57,3 +59,16 @@ def announce_only(url: str, length: int, headers: dict | None = None) -> int:
         return connection.getresponse().status
     finally:
         connection.close()
+
+
+def stored_message_ids(database_url: str, sender: str) -> list[str]:
+    """The message ids of a visitor's messages in the tracker store, in order."""
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+                {"s": sender}).scalars().all()
+    finally:
+        engine.dispose()
+    return [json.loads(row).get("message_id") for row in rows]

@@ -11,6 +11,7 @@ one replica.
 """
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -55,15 +56,23 @@ def texts(messages: list[dict]) -> list[str]:
     return [m.get("text", "") for m in messages]
 
 
+@contextlib.contextmanager
+def available_staff(db: str, first_name: str, full_name: str) -> Iterator[live.StaffMember]:
+    """A front-desk account, available for live chat for the length of the block."""
+    user_id = accounts.add_user(db, f"{first_name.lower()}-{new_sender()}@clinic.example",
+                                full_name, ["front_desk"]).id
+    live.set_availability(db, user_id, True)
+    try:
+        yield live.StaffMember(user_id, first_name, "the front desk")
+    finally:
+        live.set_availability(db, user_id, False)
+
+
 def test_a_live_chat_moves_between_replicas_without_losing_anything(replicas) -> None:
     a, b = replicas
     db = a.database_url
-    user_id = accounts.add_user(db, f"sam-{new_sender()}@clinic.example", "Sam Rivera, front desk",
-                                ["front_desk"]).id
-    sam = live.StaffMember(user_id, "Sam", "the front desk")
-    live.set_availability(db, user_id, True)
     sender = new_sender()
-    try:
+    with available_staff(db, "Sam", "Sam Rivera, front desk") as sam:
         offered = say(a, sender, "/request_human")
         assert any(button.get("payload") == live.LIVE_PAYLOAD
                    for reply in offered for button in reply.get("buttons") or [])
@@ -94,19 +103,13 @@ def test_a_live_chat_moves_between_replicas_without_losing_anything(replicas) ->
         # The assistant answers again, on either replica, in the same conversation.
         assert answers(say(a, sender, "what are the side effects"))
         assert "crisis" not in kinds(say(b, sender, "how much does it cost"))
-    finally:
-        live.set_availability(db, user_id, False)
 
 
 def test_a_crisis_message_during_a_live_chat_gets_the_crisis_reply_from_either_replica(replicas) -> None:
     a, b = replicas
     db = a.database_url
-    user_id = accounts.add_user(db, f"alex-{new_sender()}@clinic.example", "Alex Kim, front desk",
-                                ["front_desk"]).id
-    alex = live.StaffMember(user_id, "Alex", "the front desk")
-    live.set_availability(db, user_id, True)
     sender = new_sender()
-    try:
+    with available_staff(db, "Alex", "Alex Kim, front desk") as alex:
         say(a, sender, "/request_human")
         waiting = say(a, sender, live.LIVE_PAYLOAD)
         chat = next(s for s in live.board(db) if s.conversation_id == sender)
@@ -118,8 +121,6 @@ def test_a_crisis_message_during_a_live_chat_gets_the_crisis_reply_from_either_r
         crisis = [m for m in result["messages"] if (m.get("custom") or {}).get("kind") == "crisis"]
         assert crisis and "988" in crisis[0]["text"] and "911" in crisis[0]["text"]
         assert live.get(db, chat.id).urgent
-    finally:
-        live.set_availability(db, user_id, False)
 
 
 def _turn(replica: Stack, sender: str, message: str, message_id: str, retry: bool) -> list[dict]:
@@ -136,11 +137,7 @@ def test_a_retried_message_during_a_live_chat_reaches_staff_once_and_a_retried_c
     crisis message while waiting for staff gets the crisis reply again."""
     a, b = replicas
     db = a.database_url
-    user_id = accounts.add_user(db, f"kim-{new_sender()}@clinic.example", "Kim Lee, front desk",
-                                ["front_desk"]).id
-    kim = live.StaffMember(user_id, "Kim", "the front desk")
-    live.set_availability(db, user_id, True)
-    try:
+    with available_staff(db, "Kim", "Kim Lee, front desk") as kim:
         waiting_sender = new_sender()
         say(a, waiting_sender, "/request_human")
         say(a, waiting_sender, live.LIVE_PAYLOAD)
@@ -166,5 +163,3 @@ def test_a_retried_message_during_a_live_chat_reaches_staff_once_and_a_retried_c
         assert _turn(b, sender, "thank you", other_id, retry=True) == []
         kept = [m.message for m in live.messages_of(db, chat.id) if m.who == live.VISITOR]
         assert sum("thank you" in words for words in kept) == 1, kept
-    finally:
-        live.set_availability(db, user_id, False)

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-import sqlalchemy as sa
-
-from tests.integration.helpers import new_sender, post
+from tests.integration.helpers import new_sender, post, stored_message_ids
 
 
 def _turn(stack, sender: str, message: str, message_id: str, retry: bool) -> list[dict]:
@@ -20,17 +18,7 @@ def _turn(stack, sender: str, message: str, message_id: str, retry: bool) -> lis
 
 
 def _message_ids(stack, sender: str) -> list[str]:
-    engine = sa.create_engine(f"sqlite:///{stack.workdir / 'tracker.db'}")
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(sa.text(
-                "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
-                {"s": sender}).scalars().all()
-    finally:
-        engine.dispose()
-    import json
-
-    return [json.loads(row).get("message_id") for row in rows]
+    return stored_message_ids(f"sqlite:///{stack.workdir / 'tracker.db'}", sender)
 
 
 def test_a_retry_of_a_processed_turn_gets_the_same_replies_and_is_not_processed_again(stack) -> None:
