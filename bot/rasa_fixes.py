@@ -67,31 +67,36 @@ async def _update_model_from_server(model_server: Any, agent: Any) -> None:
             logger.exception("Failed to update the model; the previous model stays loaded.")
 
 
+async def _or_raise(store: FailSafeTrackerStore, what: str, call: Any) -> Any:
+    """Await a call to the real store; on failure log it and raise.
+
+    Rasa's own handler logs "Falling back to use the InMemoryTrackerStore",
+    which is exactly what no longer happens, so the log says what does.
+    """
+    try:
+        return await call
+    except Exception as error:
+        logger.error("The tracker store failed to %s (%s); the turn fails, nothing is kept "
+                     "in this process's memory.", what, type(error).__name__)
+        if store._on_tracker_store_error is not None:
+            store._on_tracker_store_error(error)
+        raise
+
+
 async def _retrieve_or_raise(self: FailSafeTrackerStore, sender_id: str) -> Any:
     """FailSafeTrackerStore.retrieve, raising instead of starting a fresh conversation."""
-    try:
-        return await self._tracker_store.retrieve(sender_id)
-    except Exception as error:
-        self.on_tracker_store_error(error)
-        raise
+    return await _or_raise(self, "retrieve a conversation", self._tracker_store.retrieve(sender_id))
 
 
 async def _retrieve_full_or_raise(self: FailSafeTrackerStore, sender_id: str) -> Any:
     """FailSafeTrackerStore.retrieve_full_tracker, raising as retrieve does (bot/web/dedup.py uses it)."""
-    try:
-        return await self._tracker_store.retrieve_full_tracker(sender_id)
-    except Exception as error:
-        self.on_tracker_store_error(error)
-        raise
+    return await _or_raise(self, "retrieve a conversation",
+                           self._tracker_store.retrieve_full_tracker(sender_id))
 
 
 async def _save_or_raise(self: FailSafeTrackerStore, tracker: Any) -> None:
     """FailSafeTrackerStore.save, raising instead of keeping the turn in this process's memory."""
-    try:
-        await self._tracker_store.save(tracker)
-    except Exception as error:
-        self.on_tracker_store_error(error)
-        raise
+    await _or_raise(self, "save a conversation", self._tracker_store.save(tracker))
 
 
 def install() -> None:

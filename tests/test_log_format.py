@@ -1,6 +1,7 @@
 """bot/log_format.py: JSON log lines, masked like the text ones (issue #14, item 3)."""
 from __future__ import annotations
 
+import copy
 import io
 import json
 import logging
@@ -12,10 +13,19 @@ import pytest
 from bot import log_format, log_masking
 
 
+SANIC_LOGGERS = ("sanic.root", "sanic.error", "sanic.access")
+
+
 @pytest.fixture
 def root_logging() -> Iterator[None]:
+    """Everything JSON mode changes in this process, put back afterwards,
+    so later tests in the same run log as they would alone."""
+    from sanic.log import LOGGING_CONFIG_DEFAULTS
+
     root = logging.getLogger()
     handlers, level, factory = list(root.handlers), root.level, logging.getLogRecordFactory()
+    sanic_formatters = copy.deepcopy(LOGGING_CONFIG_DEFAULTS.get("formatters", {}))
+    sanic_handlers = {h: h.formatter for name in SANIC_LOGGERS for h in logging.getLogger(name).handlers}
     try:
         yield
     finally:
@@ -25,6 +35,10 @@ def root_logging() -> Iterator[None]:
             root.addHandler(handler)
         root.setLevel(level)
         logging.setLogRecordFactory(factory)
+        logging.captureWarnings(False)
+        LOGGING_CONFIG_DEFAULTS["formatters"] = sanic_formatters
+        for handler, formatter in sanic_handlers.items():
+            handler.setFormatter(formatter)
 
 
 def _record(message: str, *args: object, exc_info=None) -> logging.LogRecord:  # noqa: ANN001

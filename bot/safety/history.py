@@ -31,9 +31,6 @@ HISTORICAL_GROUPS = frozenset({
     "hopelessness", "bare_words", "other_languages",
 })
 _CLAUSE_SPLIT = re.compile(r"[.!?;,\n]+|\b(?:and|but|though|although|yet|so|pero|y|aunque)\b")
-# A past cue reaches the other clauses of its sentence, as a ConText scope
-# does, up to a word that turns the sentence ("but", "pero").
-_SCOPE_SPLIT = re.compile(r"[.!?;\n]+|\b(?:but|though|although|yet|however|pero|aunque|sin embargo)\b")
 
 
 @dataclass(frozen=True)
@@ -41,14 +38,9 @@ class HistoryCues:
     past: tuple[re.Pattern[str], ...]
     present: tuple[re.Pattern[str], ...]
     reassurance: tuple[re.Pattern[str], ...]
-    present_tense: tuple[re.Pattern[str], ...] = ()
 
     def in_past(self, clause: str) -> bool:
         return any(p.search(clause) for p in self.past)
-
-    def in_present_tense(self, clause: str) -> bool:
-        """"I want to die" or "I'm cutting": never in a past cue's reach."""
-        return any(p.search(clause) for p in self.present_tense)
 
     def without_reassurance(self, text: str) -> str:
         for pattern in self.reassurance:
@@ -67,29 +59,12 @@ def default_cues() -> HistoryCues:
     def compiled(key: str) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(p, re.IGNORECASE) for p in data.get(key) or [])
 
-    return HistoryCues(compiled("past"), compiled("present"), compiled("reassurance"),
-                       compiled("present_tense"))
+    return HistoryCues(compiled("past"), compiled("present"), compiled("reassurance"))
 
 
 def clauses(text: str) -> list[str]:
     """The message cut at sentence ends, commas and joining words."""
     return [c.strip() for c in _CLAUSE_SPLIT.split(text or "") if c and c.strip()]
-
-
-def past_clauses(text: str, cues: HistoryCues) -> set[str]:
-    """Clauses set in the past: those with a cue, and the others in the cue's scope.
-
-    "I went through a dark period in 2019 and wanted to die, but I'm okay
-    now": "wanted to die" is in the scope of "in 2019". A clause in the
-    present tense is never in scope: "I attempted years ago and I want to
-    die" is about now.
-    """
-    past: set[str] = set()
-    for span in _SCOPE_SPLIT.split(text or ""):
-        parts = clauses(span)
-        if any(cues.in_past(c) for c in parts):
-            past.update(c for c in parts if cues.in_past(c) or not cues.in_present_tense(c))
-    return past
 
 
 def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[str], bool],
@@ -105,7 +80,7 @@ def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[s
     if not set(matched_groups) <= HISTORICAL_GROUPS or cues.says_now(lowered):
         return False
     parts = clauses(lowered)
-    past = past_clauses(lowered, cues)
+    past = [c for c in parts if cues.in_past(c)]
     if not past:
         return False
     # A clause that is only reassurance ("hoy está estable") is too short for

@@ -116,12 +116,18 @@ def benign_parts(examples: Sequence[Example]) -> list[Example]:
     examples are mostly whole questions, and a first-person statement about
     medicines or family scored as crisis. A part of a benign message is
     benign; a part of a crisis message may not be risky, so only benign
-    examples are split. On the three earlier blind sets this cut the
-    classifier's false alarms on near misses by about two thirds
-    (docs/safety.md, fourth round).
+    examples are split. A part with a harm word ("what's the lethal dose?"
+    cut from "I'm a pharmacy student: ...") is not benign without the rest
+    of its message, so it is left out (the harm gate's word list decides).
+    On the three earlier blind sets this cut the classifier's false alarms
+    on near misses by about two thirds (docs/safety.md, fourth round).
     """
+    from bot.safety.harm_gate import default_gate
+
+    gate = default_gate()
     return [Example(part, "benign") for e in examples if e.label == "benign"
-            for part in segments(e.text)[1:]]
+            for part in segments(e.text)[1:]
+            if not gate.harm_terms(normalise(part, language_of(part)))]
 
 
 class RiskModel:

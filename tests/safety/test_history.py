@@ -24,8 +24,6 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "I used to think about suicide a lot in college but haven't in years. Is ketamine an option?",
     "I overdosed back in 2009. I'm doing well now. Would the clinic still see me?",
     "Mi hermano intentó suicidarse hace 15 años, hoy está estable. ¿Puede recibir ketamina?",
-    # The cue reaches the rest of its sentence (a ConText scope), up to "but".
-    "I went through a dark time in 2019 and wanted to die, but I got help. Is there a waitlist?",
     "My past suicide attempt is in my records. Will it affect whether you accept me?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
@@ -44,11 +42,11 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "I have had suicidal thoughts for years, does ketamine help?",
     # No risk in the past at all.
     "I want to end it. Ten years ago I was happy.",
-    # A past cue's scope never reaches a clause in the present tense, nor
-    # past a word that turns the sentence, nor into the next sentence.
+    # A past cue covers its own clause only: the others are judged as now.
     "I attempted suicide years ago and I want to die. Can I get ketamine?",
-    "I went through a dark time in 2019, but I overdosed. Is there a waitlist?",
+    "I used to self harm and I cut myself every night. Do you take insurance?",
     "I was in a dark place in 2019. Wanted to kill myself. Is there a waitlist?",
+    "Hace 5 años intenté suicidarse y sigo pensando en suicidarse. ¿Me pueden atender?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)

@@ -48,7 +48,8 @@ def test_ordinary_words_are_left_alone(text) -> None:
     ("going to shoot for thursday", "going to aim for thursday"),
     ("hang in there", "keep going"),
     ("you killed it!", "you did great!"),
-    ("overdosed on coffee today", "had too much coffee today"),
+    ("overdosed on netflix this weekend", "had too much netflix this weekend"),
+    ("i'm killing it at work", "i'm doing great at work"),
 ])
 def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
     assert normalise(idiom) == meaning
@@ -66,6 +67,20 @@ def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
     "he is dead asleep and won't wake up",
     "kill it all tonight",
     "my son is dying",
+    # An independent review's cases: a person, a threat or a means near an idiom's words.
+    "my son is in the car dying",
+    "found my dad in the garden dead",
+    "he's lying by the phone dead",
+    "overdosed on caffeine pills, heart racing",
+    "pull the trigger on myself",
+    "the baby won't stop crying, i could kill it",
+    "the baby wouldn't stop crying so i killed it",
+    "i'll be dead meat",
+    "sick to death of living",
+    "rope to hang up in the garage",
+    "i want to hang out of the window",
+    "where should i shoot for it to be quick",
+    "me muero de ganas de morir",
 ])
 def test_idiom_rules_leave_risk_alone(text) -> None:
     assert normalise(text) == text

@@ -35,6 +35,12 @@ def test_only_benign_examples_are_split_into_benign_parts() -> None:
                                        "Is there parking on the north side?"}
 
 
+def test_a_part_with_a_harm_word_is_not_learned_as_benign_on_its_own() -> None:
+    example = Example("I'm a pharmacy student. What's the lethal dose of ketamine compared to "
+                      "the clinic dose?", "benign")
+    assert [p.text for p in benign_parts([example])] == ["I'm a pharmacy student."]
+
+
 def test_a_part_of_a_benign_message_is_learned_as_benign() -> None:
     model = RiskModel.train([Example(t, "crisis") for t in CRISIS]
                             + [Example(t, "benign") for t in BENIGN], c=16.0)

@@ -32,7 +32,11 @@ async function post(url, body, timeoutMs = TIMEOUT_MS) {
     }
     return response.status === 204 ? null : await response.json();
   } catch (error) {
-    throw error instanceof ChatError ? error : new ChatError("", true);
+    if (error instanceof ChatError) throw error;
+    // A turn that timed out is not sent again: the visitor would wait four
+    // timeouts for the error, and its crisis line. Only quick failures (no
+    // connection, a proxy's 502/503/504) are retried.
+    throw new ChatError("", error.name !== "AbortError");
   } finally {
     clearTimeout(timer);
   }

@@ -223,7 +223,8 @@ function start() {
     if (!(detail || "").includes("988")) {
       const crisis = el("p", "", "If you are in danger or thinking about suicide, call ");
       crisis.append(link("911", "tel:911"), ", or call or text ", link("988", "tel:988"),
-        ", or text HOME to ", link("741741", "sms:741741?body=HOME"), ".");
+        " (en español: oprima 2, o envíe AYUDA al 988), or text HOME to ",
+        link("741741", "sms:741741?body=HOME"), ".");
       ui.error.appendChild(crisis);
     }
   }
