@@ -180,7 +180,7 @@ class WidgetInput(InputChannel):
             # Sanic refuses an oversized body (bot/rasa_server.py) before any
             # route runs; answer it like every other refusal of ours.
             app.error_handler.add(PayloadTooLarge, lambda _request, _error: response.json(
-                {"error": f"The request is too large. {CRISIS_LINE}"}, status=413))
+                {"error": "The request is too large."}, status=413))
 
         @blueprint.route("/health", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -221,8 +221,9 @@ class WidgetInput(InputChannel):
                 require_json(request.headers.get("Content-Type"))
                 chat = parse_chat(request.body or b"")
             except BadRequest as error:
-                # Whatever the request got wrong, whoever sent it reads where to get help.
-                return response.json({"error": f"{error} {CRISIS_LINE}"}, status=error.status)
+                # The widget adds the crisis line, with its links, to any error
+                # whose sentence lacks it (web/src/widget.js).
+                return response.json({"error": str(error)}, status=error.status)
             client = client_of(request)
             refused = _message_refused(client, chat.sender)
             # The crisis reply is never withheld: a limited message still goes
@@ -290,7 +291,7 @@ class WidgetInput(InputChannel):
                 require_json(request.headers.get("Content-Type"))
                 poll = parse_live_poll(request.body or b"")
             except BadRequest as error:
-                return response.json({"error": f"{error} {CRISIS_LINE}"}, status=error.status)
+                return response.json({"error": str(error)}, status=error.status)
             try:
                 return response.json(await bridge.poll(request.app.ctx.agent, poll.sender,
                                                        poll.after, poll.typing))
