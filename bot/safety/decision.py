@@ -11,8 +11,8 @@ Layers, in order of precedence (docs/safety.md explains each):
    years ago, does that rule me out?"): personal, to staff, with 988 for if
    the thoughts come back (bot.safety.history);
 1. crisis or emergency: the lemma patterns (a precision floor that never
-   depends on training), or the risk classifier, or the intent model's own
-   crisis intent, past their thresholds;
+   depends on training), or the risk classifier past its thresholds, or the
+   intent model's own crisis intent when the risk classifier has doubts too;
 2. possible risk: the risk classifier is unsure (an emergency, 911 first,
    when most of its doubt is about an emergency), or the fail-safe harm gate
    trips (a message about death, suicide, overdose, weapons, bleeding, not
@@ -21,7 +21,8 @@ Layers, in order of precedence (docs/safety.md explains each):
    today, by the input problem's own reply);
 4. illegal: a request for ketamine outside medical care;
 5. personal: a question about the visitor's own care;
-6. distress without risk, unless the message is an answerable question;
+6. distress without risk, unless the message is an answerable question
+   (before 3 for Spanish, whose distress reply exists);
 7. none.
 """
 from __future__ import annotations
@@ -31,6 +32,9 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 import yaml
+
+from bot.safety.input_check import OTHER_LANGUAGE
+from bot.safety.language import SPANISH
 
 CRISIS, EMERGENCY, POSSIBLE_RISK, DISTRESS = "crisis", "emergency", "possible_risk", "distress"
 PERSONAL, ILLEGAL, NONE = "personal", "illegal", "none"
@@ -53,6 +57,10 @@ class Thresholds:
     possible_risk_threshold: float = 0.35
     distress_threshold: float = 0.5
     ml_crisis_threshold: float = 0.5
+    # The intent model's crisis intent counts as crisis only when the risk
+    # classifier gives crisis + emergency at least this: on its own it was
+    # wrong far more often than right (docs/safety.md, fifth round).
+    ml_crisis_risk_min: float = 0.2
     # A statement the patterns saw negated ("I'm not suicidal, just curious")
     # needs a surer classifier to count as crisis.
     negated_crisis_threshold: float = 0.8
@@ -216,10 +224,19 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
         if risk.get(EMERGENCY, 0.0) >= risk.get(CRISIS, 0.0):
             return decision(EMERGENCY, f"risk model unsure, mostly emergency ({_scores(risk)})")
         return decision(POSSIBLE_RISK, f"risk model unsure ({_scores(risk)})")
-    if s.ml_crisis >= t.possible_risk_threshold and not s.only_negated and not answerable:
+    # The intent model alone is unsure: a check-in, unless the risk
+    # classifier reads distress, whose reply also gives 988.
+    if s.ml_crisis >= t.possible_risk_threshold and not s.only_negated and not answerable \
+            and risk.get(DISTRESS, 0.0) < t.distress_threshold:
         return decision(POSSIBLE_RISK, f"intent model unsure: crisis {s.ml_crisis:.2f}")
     if s.harm_terms and not clear:
         return decision(POSSIBLE_RISK, f"harm gate: {', '.join(s.harm_terms)}")
+    distressed = risk.get(DISTRESS, 0.0) >= t.distress_threshold and not answerable
+    # A Spanish message is an "other language" input, but the distress reply
+    # exists in Spanish: "me siento muy sola, lloro todos los días" must not
+    # be told that the assistant answers only in English.
+    if distressed and s.input_problem == OTHER_LANGUAGE and s.language == SPANISH:
+        return decision(DISTRESS, f"risk model: distress {risk.get(DISTRESS, 0.0):.2f}")
     if s.input_problem:
         return decision(NONE, f"input: {s.input_problem}")
     if s.illegal_rules:
@@ -234,7 +251,7 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
         reason = f"personal: {', '.join(s.personal_rules)}" if s.personal_rules else \
             "personal: dose figures asked about a person"
         return decision(PERSONAL, reason, general)
-    if risk.get(DISTRESS, 0.0) >= t.distress_threshold and not answerable:
+    if distressed:
         return decision(DISTRESS, f"risk model: distress {risk.get(DISTRESS, 0.0):.2f}")
     return decision(NONE, "no risk found", s.answer_id)
 
@@ -258,8 +275,9 @@ def _risk_kind(s: Signals, t: Thresholds) -> Optional[tuple[str, str]]:
     banded = _risk_band(s.risk, t, negated=s.only_negated)
     if banded is not None:
         return banded, f"risk model ({_scores(s.risk)})"
-    if not s.only_negated and s.ml_crisis >= t.ml_crisis_threshold:
-        return CRISIS, f"intent model: crisis {s.ml_crisis:.2f}"
+    if not s.only_negated and s.ml_crisis >= t.ml_crisis_threshold \
+            and s.risk.get(CRISIS, 0.0) + s.risk.get(EMERGENCY, 0.0) >= t.ml_crisis_risk_min:
+        return CRISIS, f"intent model: crisis {s.ml_crisis:.2f}, risk model agrees ({_scores(s.risk)})"
     return None
 
 

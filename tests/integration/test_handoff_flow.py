@@ -119,6 +119,15 @@ def test_spanish_crisis_gets_the_spanish_crisis_reply(stack) -> None:
     assert "AYUDA" in crisis["text"] and "911" in crisis["text"]
 
 
+def test_spanish_distress_gets_the_spanish_distress_reply(stack) -> None:
+    # Not "I can only answer in English": the distress reply exists in Spanish.
+    replies = say(stack, new_sender(), "me siento muy sola, lloro todos los días")
+    distress = next(r for r in replies if r.get("custom", {}).get("variant") == "distress")
+    assert distress["custom"].get("language") == "es"
+    assert "988" in distress["text"]
+    assert not any(r.get("custom", {}).get("variant") == "other_language" for r in replies)
+
+
 def test_research_question_about_suicide_is_answered(stack) -> None:
     replies = say(stack, new_sender(), "what did the trials show about spravato for suicidal thoughts")
     assert "crisis" not in kinds(replies)

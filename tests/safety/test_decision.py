@@ -58,9 +58,22 @@ def test_a_negated_statement_needs_a_surer_classifier() -> None:
     assert decide(replace(signals, risk={"crisis": 0.9}), T).kind == CRISIS
 
 
-def test_the_intent_models_crisis_intent_is_a_further_net() -> None:
-    assert decide(Signals(risk=BENIGN, ml_crisis=0.6), T).kind == CRISIS
-    assert decide(Signals(risk=BENIGN, ml_crisis=0.6, only_negated=True), T).kind != CRISIS
+def test_the_intent_models_crisis_intent_is_a_further_net_when_the_risk_model_has_doubts() -> None:
+    doubtful = {"benign": 0.7, "crisis": 0.2, "emergency": 0.05, "distress": 0.05}
+    assert decide(Signals(risk=doubtful, ml_crisis=0.6), T).kind == CRISIS
+    assert decide(Signals(risk=doubtful, ml_crisis=0.6, only_negated=True), T).kind != CRISIS
+
+
+def test_the_intent_models_crisis_intent_alone_is_a_check_in_not_a_crisis() -> None:
+    # "my plants are all dying lol": the intent model's crisis guess, with
+    # nothing behind it, was wrong far more often than right.
+    assert decide(Signals(risk=BENIGN, ml_crisis=0.9), T).kind == POSSIBLE_RISK
+
+
+def test_distress_the_intent_model_takes_for_crisis_gets_the_distress_reply() -> None:
+    # "my dog died last week and i can't stop crying": its reply gives 988 too.
+    distress = {"benign": 0.2, "crisis": 0.05, "emergency": 0.0, "distress": 0.75}
+    assert decide(Signals(risk=distress, ml_crisis=0.7), T).kind == DISTRESS
 
 
 def test_harm_words_outside_a_clear_question_get_a_check_in() -> None:
@@ -165,3 +178,13 @@ def test_past_risk_asked_about_goes_to_staff_with_its_own_reply() -> None:
 ])
 def test_past_history_never_hides_a_disclosure_or_an_emergency(change) -> None:
     assert decide(replace(PAST, **change), T).is_risk
+
+
+def test_spanish_distress_gets_the_distress_reply_not_the_other_language_reply() -> None:
+    # "me siento muy sola, lloro todos los días": the distress reply exists in Spanish.
+    distress = {"benign": 0.2, "crisis": 0.05, "emergency": 0.0, "distress": 0.75}
+    spanish = Signals(risk=distress, input_problem="other_language", language="es")
+    decision = decide(spanish, T)
+    assert decision.kind == DISTRESS and decision.language == "es"
+    # Another language still gets its own reply: there is no distress reply in it.
+    assert decide(replace(spanish, language="en"), T).kind == NONE
