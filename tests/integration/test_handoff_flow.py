@@ -121,7 +121,7 @@ def test_spanish_crisis_gets_the_spanish_crisis_reply(stack) -> None:
 
 def test_spanish_distress_gets_the_spanish_distress_reply(stack) -> None:
     # Not "I can only answer in English": the distress reply exists in Spanish.
-    replies = say(stack, new_sender(), "me siento muy sola, lloro todos los días")
+    replies = say(stack, new_sender(), "desde que me mudé no tengo con quién hablar y me la paso llorando")
     distress = next(r for r in replies if r.get("custom", {}).get("variant") == "distress")
     assert distress["custom"].get("language") == "es"
     assert "988" in distress["text"]

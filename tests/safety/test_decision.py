@@ -59,21 +59,52 @@ def test_a_negated_statement_needs_a_surer_classifier() -> None:
 
 
 def test_the_intent_models_crisis_intent_is_a_further_net_when_the_risk_model_has_doubts() -> None:
-    doubtful = {"benign": 0.7, "crisis": 0.2, "emergency": 0.05, "distress": 0.05}
-    assert decide(Signals(risk=doubtful, ml_crisis=0.6), T).kind == CRISIS
-    assert decide(Signals(risk=doubtful, ml_crisis=0.6, only_negated=True), T).kind != CRISIS
+    t = thresholds_from_config(get_settings().root / "config.yml")
+    doubtful = {"benign": 0.7, "crisis": t.ml_crisis_risk_min, "emergency": 0.0, "distress": 0.05}
+    assert decide(Signals(risk=doubtful, ml_crisis=0.6), t).kind == CRISIS
+    assert decide(Signals(risk=doubtful, ml_crisis=0.6, only_negated=True), t).kind != CRISIS
+    below = {**doubtful, "crisis": t.ml_crisis_risk_min - 0.01}
+    assert decide(Signals(risk=below, ml_crisis=0.6), t).kind == POSSIBLE_RISK
 
 
 def test_the_intent_models_crisis_intent_alone_is_a_check_in_not_a_crisis() -> None:
     # "my plants are all dying lol": the intent model's crisis guess, with
     # nothing behind it, was wrong far more often than right.
-    assert decide(Signals(risk=BENIGN, ml_crisis=0.9), T).kind == POSSIBLE_RISK
+    t = thresholds_from_config(get_settings().root / "config.yml")
+    assert decide(Signals(risk=BENIGN, ml_crisis=0.9), t).kind == POSSIBLE_RISK
 
 
-def test_distress_the_intent_model_takes_for_crisis_gets_the_distress_reply() -> None:
-    # "my dog died last week and i can't stop crying": its reply gives 988 too.
+@pytest.mark.parametrize("extra", [
+    {},
+    {"personal_rules": ("own_dose",)},
+    {"illegal_rules": ("buy_ketamine",)},
+    {"input_problem": "other_language", "language": "en"},
+    {"input_problem": "other_language", "language": "es"},
+])
+def test_distress_the_intent_model_takes_for_crisis_gets_the_distress_reply_and_nothing_less(extra) -> None:
+    # "i'm so overwhelmed and alone lately": the classifier sure of distress
+    # and of no risk. The distress reply (988, 911 in danger, staff), never a
+    # staff handoff, "I answer only in English" or no reply at all.
+    t = thresholds_from_config(get_settings().root / "config.yml")
     distress = {"benign": 0.2, "crisis": 0.05, "emergency": 0.0, "distress": 0.75}
-    assert decide(Signals(risk=distress, ml_crisis=0.7), T).kind == DISTRESS
+    assert decide(Signals(risk=distress, ml_crisis=0.9, **extra), t).kind == DISTRESS
+
+
+@pytest.mark.parametrize("extra", [
+    {"harm_terms": ("pills",)},
+    {"risk": {"benign": 0.55, "crisis": 0.05, "emergency": 0.0, "distress": 0.4}},
+])
+def test_the_intent_models_crisis_guess_checks_in_unless_the_classifier_is_sure_of_distress(extra) -> None:
+    # A harm word, or doubt in the classifier, and the check-in asks "are you safe?".
+    t = thresholds_from_config(get_settings().root / "config.yml")
+    signals = Signals(risk={"benign": 0.2, "crisis": 0.05, "emergency": 0.0, "distress": 0.75},
+                      ml_crisis=0.9)
+    assert decide(replace(signals, **extra), t).kind == POSSIBLE_RISK
+
+
+def test_without_risk_scores_the_intent_models_crisis_intent_counts_on_its_own() -> None:
+    t = thresholds_from_config(get_settings().root / "config.yml")
+    assert decide(Signals(risk={}, ml_crisis=0.6), t).kind == CRISIS
 
 
 def test_harm_words_outside_a_clear_question_get_a_check_in() -> None:
