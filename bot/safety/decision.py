@@ -227,15 +227,10 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
         return decision(POSSIBLE_RISK, f"risk model unsure ({_scores(risk)})")
     # The intent model's crisis guess without the risk classifier's support
     # (or below its own threshold): a check-in, which asks "are you safe?"
-    # and gives 911 and 988; or, when the classifier reads distress and
-    # almost no risk and no harm word appears, the distress reply (988, 911
-    # in danger, staff), decided here so that no later rule can take it. In
-    # the 3,326 development messages that combination held 70 distress
-    # messages and no crisis or emergency one (docs/safety.md, fifth round).
+    # and gives 911 and 988, even when the classifier reads distress: "I just
+    # want to rest for good" and "I feel like such a burden" read as distress
+    # to the classifier and as crisis to the intent model (independent review).
     if s.ml_crisis >= t.possible_risk_threshold and not s.only_negated and not answerable:
-        if _only_distress(risk, t) and not s.harm_terms:
-            return decision(DISTRESS, f"risk model: distress {risk.get(DISTRESS, 0.0):.2f}, "
-                                      f"intent model's crisis {s.ml_crisis:.2f} unsupported")
         return decision(POSSIBLE_RISK, f"intent model unsure: crisis {s.ml_crisis:.2f}")
     if s.harm_terms and not clear:
         return decision(POSSIBLE_RISK, f"harm gate: {', '.join(s.harm_terms)}")
@@ -262,12 +257,6 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
     if distressed:
         return decision(DISTRESS, f"risk model: distress {risk.get(DISTRESS, 0.0):.2f}")
     return decision(NONE, "no risk found", s.answer_id)
-
-
-def _only_distress(risk: Mapping[str, float], t: Thresholds) -> bool:
-    """The risk classifier reads distress and gives crisis + emergency under ml_crisis_risk_min."""
-    return risk.get(DISTRESS, 0.0) >= t.distress_threshold \
-        and risk.get(CRISIS, 0.0) + risk.get(EMERGENCY, 0.0) < t.ml_crisis_risk_min
 
 
 def _told_as_history(s: Signals, t: Thresholds) -> bool:

@@ -64,6 +64,16 @@ def test_distress_and_check_in_variants() -> None:
     assert "911" in check_in["text"] and "988" in check_in["text"]
 
 
+def test_every_distress_reply_gives_988_741741_and_911() -> None:
+    # A distress reply may reach someone whose risk no layer saw.
+    replies = [r for r in DOMAIN.responses["utter_fallback"]
+               if (r.get("custom") or {}).get("variant") == "distress"]
+    assert len(replies) >= 3 and any((r.get("custom") or {}).get("language") == "es" for r in replies)
+    for reply in replies:
+        for resource in ("988", "741741", "911"):
+            assert resource in reply["text"], (resource, reply["text"])
+
+
 def test_an_answer_in_crisis_mode_keeps_the_crisis_resources() -> None:
     t = tracker(user("faq", kind="crisis"), crisis_reply(), user("faq", clear=True))
     answer = NLG.answer("cost_overview", t)

@@ -93,8 +93,9 @@ def test_crisis_mode_stays_for_the_rest_of_the_conversation(stack) -> None:
 def test_distress_gets_the_boundary_reply_not_the_rephrase_request(stack) -> None:
     replies = say(stack, new_sender(), "i'm so overwhelmed and alone lately, nothing feels easy")
     custom = next(r["custom"] for r in replies if kinds([r]) in (["fallback"], ["crisis"]))
-    # The distress reply, or (erring safe) the crisis reply; never "rephrase".
-    assert custom.get("variant") == "distress" or custom["kind"] == "crisis"
+    # The distress reply, or (erring safe) the check-in or the crisis reply;
+    # never "rephrase".
+    assert custom.get("variant") in ("distress", "possible_crisis") or custom["kind"] == "crisis"
     assert "988" in " ".join(r["text"] for r in replies)
 
 

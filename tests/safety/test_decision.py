@@ -80,26 +80,20 @@ def test_the_intent_models_crisis_intent_alone_is_a_check_in_not_a_crisis() -> N
     {"illegal_rules": ("buy_ketamine",)},
     {"input_problem": "other_language", "language": "en"},
     {"input_problem": "other_language", "language": "es"},
-])
-def test_distress_the_intent_model_takes_for_crisis_gets_the_distress_reply_and_nothing_less(extra) -> None:
-    # "i'm so overwhelmed and alone lately": the classifier sure of distress
-    # and of no risk. The distress reply (988, 911 in danger, staff), never a
-    # staff handoff, "I answer only in English" or no reply at all.
-    t = thresholds_from_config(get_settings().root / "config.yml")
-    distress = {"benign": 0.2, "crisis": 0.05, "emergency": 0.0, "distress": 0.75}
-    assert decide(Signals(risk=distress, ml_crisis=0.9, **extra), t).kind == DISTRESS
-
-
-@pytest.mark.parametrize("extra", [
     {"harm_terms": ("pills",)},
-    {"risk": {"benign": 0.55, "crisis": 0.05, "emergency": 0.0, "distress": 0.4}},
 ])
-def test_the_intent_models_crisis_guess_checks_in_unless_the_classifier_is_sure_of_distress(extra) -> None:
-    # A harm word, or doubt in the classifier, and the check-in asks "are you safe?".
+@pytest.mark.parametrize("risk", [
+    # "I feel like such a burden to my family": the classifier sure of
+    # distress, the intent model of crisis (independent review).
+    {"benign": 0.01, "crisis": 0.02, "emergency": 0.0, "distress": 0.97},
+    {"benign": 0.2, "crisis": 0.19, "emergency": 0.0, "distress": 0.61},
+])
+def test_the_intent_models_crisis_guess_beside_distress_still_checks_in(extra, risk) -> None:
+    # At least the check-in (are you safe? 911, 988): never the distress reply
+    # alone, a staff handoff, "I answer only in English" or no reply at all.
     t = thresholds_from_config(get_settings().root / "config.yml")
-    signals = Signals(risk={"benign": 0.2, "crisis": 0.05, "emergency": 0.0, "distress": 0.75},
-                      ml_crisis=0.9)
-    assert decide(replace(signals, **extra), t).kind == POSSIBLE_RISK
+    assert decide(Signals(risk=risk, ml_crisis=0.9, **extra), t).kind == POSSIBLE_RISK
+    assert decide(Signals(risk=risk, ml_crisis=0.35, **extra), t).kind == POSSIBLE_RISK
 
 
 def test_without_risk_scores_the_intent_models_crisis_intent_counts_on_its_own() -> None:

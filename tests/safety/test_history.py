@@ -25,9 +25,6 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "I overdosed back in 2009. I'm doing well now. Would the clinic still see me?",
     "Mi hermano intentó suicidarse hace 15 años, hoy está estable. ¿Puede recibir ketamina?",
     "My past suicide attempt is in my records. Will it affect whether you accept me?",
-    # "still" in a question about eligibility is not a present cue.
-    "I attempted suicide 10 years ago, I'm stable now. can I still get treatment?",
-    "Intenté suicidarme hace 10 años, ya estoy bien. ¿Todavía puedo recibir el tratamiento?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -50,9 +47,12 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "I used to self harm and I cut myself every night. Do you take insurance?",
     "I was in a dark place in 2019. Wanted to kill myself. Is there a waitlist?",
     "Hace 5 años intenté suicidarse y sigo pensando en suicidarse. ¿Me pueden atender?",
-    # An eligibility question does not hide a present "still".
+    # Risk now beside a question about eligibility (independent review).
     "I attempted suicide years ago and I still have those thoughts. Can I still get treatment?",
-    "I attempted suicide 10 years ago. Can I still get treatment if I still want to die?",
+    "I attempted suicide years ago. Can I still get help before I try it a second time?",
+    "Ever since my first attempt back in 2015 I think about killing myself every day. Can I still get treatment?",
+    "Desde que intenté suicidarme hace 5 años pienso en matarme cada día. ¿Todavía puedo recibir tratamiento?",
+    "I overdosed years ago and part of me wishes it had worked, can I still get ketamine?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)
