@@ -38,6 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.content import ContentStore
 from bot.nlu.input_guard import INPUT_PROBLEM, RAW_TEXT
 from bot.safety import decision as safety
+from bot.safety.check_in_contexts import check_in_context
 from bot.safety.crisis import default_detector as crisis_detector
 from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures, is_question
 from bot.safety.history import only_history
@@ -196,6 +197,7 @@ class SafetyNet(GraphComponent):
             is_question=question,
             past_history=past_history,
             about_a_person=about_a_person(normalised),
+            check_in_context=check_in_context(visible),
             illegal_rules=tuple(illegal_rules().reasons(visible)),
             personal_rules=tuple(personal_rules().reasons(visible)),
             answer_id=answer_id,
@@ -204,8 +206,7 @@ class SafetyNet(GraphComponent):
         )
 
     def _risky(self, risk: Dict[str, float]) -> bool:
-        return risk.get(safety.CRISIS, 0.0) + risk.get(safety.EMERGENCY, 0.0) \
-            >= self.thresholds.possible_risk_threshold
+        return safety.risk_total(risk) >= self.thresholds.possible_risk_threshold
 
     def _only_history(self, text: str, language: str, matches: List[Any], flagged: bool) -> bool:
         """All the risk in the message told as the distant past (bot.safety.history)."""

@@ -50,7 +50,7 @@ NEGATION_BRIDGES = {
     "really", "actually", "at", "all", "that", "very", "so", "feel", "be", "go", "to",
     "gon", "na", "want", "wanna", "plan", "try", "think", "about", "of", "ever", "have",
     "i", "just", "do", "even", "currently", "anymore", "right", "now", "thought",
-    "intention", "intent", "desire", "urge", "for", '"', "'",
+    "intention", "intent", "desire", "urge", "for", "any", '"', "'",
 }
 NEGATION_WINDOW = 5
 HYPOTHETICAL_WINDOW = 6
@@ -115,13 +115,21 @@ class CrisisDetector:
         # spelling correction too ("suicidar" is one edit from "suicidal").
         plain = basic_form(text or "")
         for group in self.groups.values():
+            texts = [_without(t, group.phrase_exceptions) for t in (normalised, plain)]
             for phrase in group.phrases:
-                if phrase in normalised or phrase in plain:
+                if any(phrase in t for t in texts):
                     found.append(CrisisMatch(group.name, phrase, group.kind))
         return Scan(found, negated)
 
     def is_crisis(self, text: str) -> bool:
         return bool(self.find(text))
+
+
+def _without(text: str, exceptions: list[str]) -> str:
+    """Text with every exception phrase blanked out (see PatternGroup.phrase_exceptions)."""
+    for exception in exceptions:
+        text = text.replace(exception, " ")
+    return text
 
 
 def _window_before(doc: Doc, start: int, size: int) -> list[str]:

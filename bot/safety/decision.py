@@ -69,6 +69,11 @@ class Thresholds:
     # topic, and the risk classifier gives crisis + emergency less than this.
     clear_question_answer_min: float = 0.5
     clear_question_risk_max: float = 0.15
+    # An answerable question (a confident curated answer, no harm words, no
+    # crisis pattern) that only the risk classifier reads as crisis, below
+    # this, gets the check-in rather than the crisis reply: "the bridge on
+    # 5th is closed, is there another way to your office?" (sixth round).
+    answerable_crisis_min: float = 0.6
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Thresholds":
@@ -110,6 +115,10 @@ class Signals:
     past_history: bool = False
     # "I", "my", or a named person: the message is about someone.
     about_a_person: bool = False
+    # A context in which a crisis only the learned layers saw gets the
+    # check-in: safe storage as prevention, a threat's words as a figure of
+    # speech (bot.safety.check_in_contexts).
+    check_in_context: Optional[str] = None
     illegal_rules: tuple[str, ...] = ()
     personal_rules: tuple[str, ...] = ()
     # The curated answer the intent model found, its topic-level confidence,
@@ -159,7 +168,7 @@ def risk_kind_from_probabilities(risk: Mapping[str, float], t: Thresholds) -> Op
     banded = _risk_band(risk, t)
     if banded is not None:
         return banded
-    if risk.get(CRISIS, 0.0) + risk.get(EMERGENCY, 0.0) >= t.possible_risk_threshold:
+    if risk_total(risk) >= t.possible_risk_threshold:
         return EMERGENCY if risk.get(EMERGENCY, 0.0) >= risk.get(CRISIS, 0.0) else POSSIBLE_RISK
     if risk.get(DISTRESS, 0.0) >= t.distress_threshold:
         return DISTRESS
@@ -197,7 +206,7 @@ def is_clear_question(s: Signals, t: Thresholds) -> bool:
         return False
     if s.answer_confidence < t.clear_question_answer_min:
         return False
-    if s.risk.get(CRISIS, 0.0) + s.risk.get(EMERGENCY, 0.0) >= t.clear_question_risk_max:
+    if risk_total(s.risk) >= t.clear_question_risk_max:
         return False
     if s.harm_terms and (s.about_a_person or s.answer_has_dose):
         return False
@@ -217,9 +226,10 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
                               past_history=True)
     risk_kind = _risk_kind(s, t)
     if risk_kind is not None:
-        return decision(*risk_kind)
+        check_in = _check_in_instead(s, t, risk_kind[0])
+        return decision(POSSIBLE_RISK, check_in) if check_in else decision(*risk_kind)
     risk = s.risk
-    if risk.get(CRISIS, 0.0) + risk.get(EMERGENCY, 0.0) >= t.possible_risk_threshold and not answerable:
+    if risk_total(risk) >= t.possible_risk_threshold and not answerable:
         # "Are you safe?" is the wrong question for "she's gasping for air":
         # when the doubt is mostly about an emergency, 911 comes first.
         if risk.get(EMERGENCY, 0.0) >= risk.get(CRISIS, 0.0):
@@ -268,6 +278,30 @@ def _told_as_history(s: Signals, t: Thresholds) -> bool:
     return s.risk.get(EMERGENCY, 0.0) < t.emergency_threshold
 
 
+def _check_in_instead(s: Signals, t: Thresholds, kind: str) -> Optional[str]:
+    """Why a crisis the learned layers alone saw gets the check-in instead, if it does.
+
+    Some messages share words with crisis but not its purpose: an answerable
+    question the classifier is only middling about, safe storage told as
+    prevention, a threat's words as a figure of speech. They get "are you
+    safe?" with 911 and 988, never an ordinary answer; a crisis pattern or
+    an emergency keeps the crisis reply whatever else is true.
+    """
+    if kind != CRISIS or s.pattern_matches:
+        return None
+    if s.check_in_context:
+        return f"{s.check_in_context}: check in ({_scores(s.risk)})"
+    answerable = is_answerable_question(s, t)
+    if answerable and risk_total(s.risk) < t.answerable_crisis_min:
+        return f"answerable question, risk model unsure: check in ({_scores(s.risk)})"
+    return None
+
+
+def risk_total(risk: Mapping[str, float]) -> float:
+    """Crisis and emergency together: how much of the classifier's belief is risk."""
+    return risk.get(CRISIS, 0.0) + risk.get(EMERGENCY, 0.0)  # the one place it is summed
+
+
 def _risk_kind(s: Signals, t: Thresholds) -> Optional[tuple[str, str]]:
     """Crisis or emergency, with the reason, if any layer is sure enough."""
     if s.pattern_matches:
@@ -280,7 +314,7 @@ def _risk_kind(s: Signals, t: Thresholds) -> Optional[tuple[str, str]]:
         return banded, f"risk model ({_scores(s.risk)})"
     # No risk scores at all (no classifier, nothing visible): the intent
     # model is the only learned net left, so it counts on its own.
-    supported = not s.risk or s.risk.get(CRISIS, 0.0) + s.risk.get(EMERGENCY, 0.0) >= t.ml_crisis_risk_min
+    supported = not s.risk or risk_total(s.risk) >= t.ml_crisis_risk_min
     if not s.only_negated and s.ml_crisis >= t.ml_crisis_threshold and supported:
         return CRISIS, f"intent model: crisis {s.ml_crisis:.2f}, risk model agrees ({_scores(s.risk)})"
     return None

@@ -23,6 +23,8 @@ from typing import Callable, Iterable
 
 import yaml
 
+from bot.safety.patterns import compile_regexes
+
 CUES_FILE = Path(__file__).with_name("lexicon") / "history_cues.yml"
 # Pattern groups (crisis_patterns.yml) that can be told as history. Method
 # questions, harm to others, a person in danger and emergencies cannot.
@@ -54,12 +56,9 @@ class HistoryCues:
 
 @functools.lru_cache(maxsize=1)
 def default_cues() -> HistoryCues:
-    data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8")) or {}
-
-    def compiled(key: str) -> tuple[re.Pattern[str], ...]:
-        return tuple(re.compile(p, re.IGNORECASE) for p in data.get(key) or [])
-
-    return HistoryCues(compiled("past"), compiled("present"), compiled("reassurance"))
+    cues = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8")) or {}
+    return HistoryCues(compile_regexes(cues.get("past")), compile_regexes(cues.get("present")),
+                       compile_regexes(cues.get("reassurance")))
 
 
 def clauses(text: str) -> list[str]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Optional
+
+import re
 
 import yaml
 from spacy.language import Language
@@ -27,6 +29,10 @@ class PatternGroup:
     name: str
     token_patterns: list[list[dict[str, Any]]] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)
+    # Longer phrases in which a phrase is not a disclosure: "suicidio" inside
+    # "la tasa de suicidio" is a research question (the other-language twin of
+    # the research flag, which needs lemmas).
+    phrase_exceptions: list[str] = field(default_factory=list)
     negatable: bool = False
     hypothetical: bool = False
     personal: bool = False
@@ -86,6 +92,7 @@ def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
                 name=name,
                 token_patterns=compiled,
                 phrases=[str(p).lower() for p in spec.get("phrases", [])],
+                phrase_exceptions=[str(p).lower() for p in spec.get("phrase_exceptions", [])],
                 negatable=bool(spec.get("negatable", False)),
                 hypothetical=bool(spec.get("hypothetical", False)),
                 personal=bool(spec.get("personal", False)),
@@ -95,3 +102,11 @@ def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
             )
         )
     return groups
+
+
+
+def compile_regexes(values: Optional[Iterable[str]]) -> tuple[re.Pattern[str], ...]:
+    """Case-insensitive regular expressions for the cue files (history_cues.yml,
+    check_in_contexts.yml): cues that need word order and optional words the
+    lemma patterns above cannot say, like "ten years ago"."""
+    return tuple(re.compile(v, re.IGNORECASE) for v in values or [])

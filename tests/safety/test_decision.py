@@ -213,3 +213,45 @@ def test_spanish_distress_gets_the_distress_reply_not_the_other_language_reply()
     assert decision.kind == DISTRESS and decision.language == "es"
     # Another language still gets its own reply: there is no distress reply in it.
     assert decide(replace(spanish, language="en"), T).kind == NONE
+
+
+CLASSIFIER_CRISIS = {"crisis": 0.55, "emergency": 0.02, "distress": 0.03, "benign": 0.4}
+
+
+def test_an_answerable_question_only_the_classifier_doubts_gets_the_check_in() -> None:
+    # "the bridge on 5th is closed, is there another way to your office?"
+    signals = replace(QUESTION, risk=CLASSIFIER_CRISIS)
+    decision = decide(signals, T)
+    assert decision.kind == POSSIBLE_RISK and decision.general_answer_id is None
+
+
+@pytest.mark.parametrize("change", [
+    {"risk": {"crisis": 0.7, "emergency": 0.0}},                 # the classifier is sure
+    {"pattern_matches": (("suicidal_thoughts", "crisis"),)},     # a crisis pattern
+    {"harm_terms": ("overdose",)},                               # harm words: not answerable
+    {"is_question": False},                                      # a statement
+    {"answer_confidence": 0.3},                                  # no confident answer
+])
+def test_the_answerable_question_check_in_never_softens_more(change) -> None:
+    signals = replace(QUESTION, **{"risk": CLASSIFIER_CRISIS, **change})
+    assert decide(signals, T).kind == CRISIS
+
+
+def test_an_answerable_question_with_emergency_doubt_stays_an_emergency() -> None:
+    signals = replace(QUESTION, risk={"crisis": 0.1, "emergency": 0.5})
+    assert decide(signals, T).kind == EMERGENCY
+
+
+def test_a_check_in_context_gets_the_check_in_not_the_crisis_reply() -> None:
+    signals = Signals(risk={"crisis": 0.93, "emergency": 0.0}, ml_intent="nlu_fallback",
+                      check_in_context="safe storage as prevention")
+    decision = decide(signals, T)
+    assert decision.kind == POSSIBLE_RISK and decision.general_answer_id is None
+
+
+def test_a_check_in_context_never_outweighs_a_crisis_pattern_or_an_emergency() -> None:
+    context = "safe storage as prevention"
+    signals = Signals(risk={"crisis": 0.93}, check_in_context=context,
+                      pattern_matches=(("suicidal_thoughts", "crisis"),))
+    assert decide(signals, T).kind == CRISIS
+    assert decide(Signals(risk={"emergency": 0.9}, check_in_context=context), T).kind == EMERGENCY

@@ -25,6 +25,7 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "I overdosed back in 2009. I'm doing well now. Would the clinic still see me?",
     "Mi hermano intentó suicidarse hace 15 años, hoy está estable. ¿Puede recibir ketamina?",
     "My past suicide attempt is in my records. Will it affect whether you accept me?",
+    "I had passive suicidal thoughts a few years back, therapy helped. Am I eligible?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -53,6 +54,7 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "Ever since my first attempt back in 2015 I think about killing myself every day. Can I still get treatment?",
     "Desde que intenté suicidarme hace 5 años pienso en matarme cada día. ¿Todavía puedo recibir tratamiento?",
     "I overdosed years ago and part of me wishes it had worked, can I still get ketamine?",
+    "A few years back I tried to kill myself and I want to try again. Is there a waitlist?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)

@@ -50,6 +50,16 @@ def test_ordinary_words_are_left_alone(text) -> None:
     ("you killed it!", "you did great!"),
     ("overdosed on netflix this weekend", "had too much netflix this weekend"),
     ("i'm killing it at work", "i'm doing great at work"),
+    ("let me shoot you my email real quick", "let me send you my email real quick"),
+    ("i'll shoot you a quick text", "i'll send you a quick text"),
+    ("gonna jump on a call with my insurance, brb", "gonna join it with my insurance, brb"),
+    ("my phone is on its last legs", "my phone is wearing out"),
+    ("my dad's old truck finally gave up the ghost", "my dad's old truck finally broke down"),
+    ("if looks could kill", "an angry look"),
+    ("i'd give my right arm for a good night's sleep", "i'd want very much a good night's sleep"),
+    ("burning the candle at both ends", "overworking"),
+    ("i'm going to kill this job interview", "i'm going to do great at it"),
+    ("i keep killing my houseplants", "i keep got rid of them"),
 ])
 def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
     assert normalise(idiom) == meaning
@@ -81,6 +91,16 @@ def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
     "i want to hang out of the window",
     "where should i shoot for it to be quick",
     "me muero de ganas de morir",
+    # Next to this round's idiom rules: a person, a threat or a body stays.
+    "i'm going to shoot you",
+    "i want to shoot him in the head",
+    "shoot me now, i am done",
+    "my dad gave up the ghost last night",
+    "i want to jump off the bridge on my way to the appointment",
+    "i'm going to kill my husband",
+    "i could kill them all",
+    "he looks like he could kill someone",
+    "kill me now",
 ])
 def test_idiom_rules_leave_risk_alone(text) -> None:
     assert normalise(text) == text
