@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.content import ContentStore
 from bot.nlu.input_guard import INPUT_PROBLEM, RAW_TEXT
 from bot.safety import decision as safety
-from bot.safety.check_in_contexts import check_in_context
+from bot.safety.check_in_contexts import check_in_context, tells_about_self
 from bot.safety.crisis import default_detector as crisis_detector
 from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures, is_question
 from bot.safety.history import only_history
@@ -197,7 +197,8 @@ class SafetyNet(GraphComponent):
             is_question=question,
             past_history=past_history,
             about_a_person=about_a_person(normalised),
-            check_in_context=check_in_context(visible),
+            check_in_context=self._check_in_context(visible, language, self._risky(risk)),
+            tells_about_self=tells_about_self(visible),
             illegal_rules=tuple(illegal_rules().reasons(visible)),
             personal_rules=tuple(personal_rules().reasons(visible)),
             answer_id=answer_id,
@@ -208,17 +209,24 @@ class SafetyNet(GraphComponent):
     def _risky(self, risk: Dict[str, float]) -> bool:
         return safety.risk_total(risk) >= self.thresholds.possible_risk_threshold
 
+    def _clause_is_risky(self, clause: str, language: str) -> bool:
+        """One clause on its own flagged by the patterns or the risk classifier."""
+        if crisis_detector().scan(clause, language).matches:
+            return True
+        return bool(self.risk_model) and self._risky(self.risk_model.probabilities(clause, language))
+
     def _only_history(self, text: str, language: str, matches: List[Any], flagged: bool) -> bool:
         """All the risk in the message told as the distant past (bot.safety.history)."""
         if not flagged:
             return False
+        return only_history(text, (m.group for m in matches),
+                            lambda clause: self._clause_is_risky(clause, language))
 
-        def risky(clause: str) -> bool:
-            if crisis_detector().scan(clause, language).matches:
-                return True
-            return bool(self.risk_model) and self._risky(self.risk_model.probabilities(clause, language))
-
-        return only_history(text, (m.group for m in matches), risky)
+    def _check_in_context(self, text: str, language: str, flagged: bool) -> Optional[str]:
+        """A context that makes a classifier-only crisis a check-in (bot.safety.check_in_contexts)."""
+        if not flagged:
+            return None
+        return check_in_context(text, lambda clause: self._clause_is_risky(clause, language))
 
     def _intent_for(self, message: Message, decision: safety.SafetyDecision,
                     signals: safety.Signals) -> Optional[tuple[str, float]]:

@@ -37,6 +37,11 @@ RESEARCH_CUES = {
     "trial", "trials", "study", "studies", "research", "data", "participant",
     "participants", "paper", "papers", "percent", "percentage", "rate", "rates",
 }
+# A research phrase only excuses a message that says nothing about the
+# writer: "¿cuál es la tasa de suicidio? porque yo voy a ser parte de ella
+# pronto" is a disclosure (independent review, sixth round).
+FIRST_PERSON_ES = {"yo", "me", "mi", "estoy", "voy", "quiero", "siento", "pienso", "tengo",
+                   "necesito", "ahora", "pronto", "hoy", "noche", "ya"}
 # Screening questions ("have you ever had suicidal thoughts?") are not a
 # disclosure; "ever" right before the match works like a negation.
 SCREENING_CUES = {"ever"}
@@ -50,7 +55,7 @@ NEGATION_BRIDGES = {
     "really", "actually", "at", "all", "that", "very", "so", "feel", "be", "go", "to",
     "gon", "na", "want", "wanna", "plan", "try", "think", "about", "of", "ever", "have",
     "i", "just", "do", "even", "currently", "anymore", "right", "now", "thought",
-    "intention", "intent", "desire", "urge", "for", "any", '"', "'",
+    "intention", "intent", "desire", "urge", "for", '"', "'",
 }
 NEGATION_WINDOW = 5
 HYPOTHETICAL_WINDOW = 6
@@ -115,7 +120,9 @@ class CrisisDetector:
         # spelling correction too ("suicidar" is one edit from "suicidal").
         plain = basic_form(text or "")
         for group in self.groups.values():
-            texts = [_without(t, group.phrase_exceptions) for t in (normalised, plain)]
+            texts = [normalised, plain]
+            if not FIRST_PERSON_ES.intersection(plain.split()):
+                texts = [_without(t, group.phrase_exceptions) for t in texts]
             for phrase in group.phrases:
                 if any(phrase in t for t in texts):
                     found.append(CrisisMatch(group.name, phrase, group.kind))

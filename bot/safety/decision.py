@@ -116,9 +116,12 @@ class Signals:
     # "I", "my", or a named person: the message is about someone.
     about_a_person: bool = False
     # A context in which a crisis only the learned layers saw gets the
-    # check-in: safe storage as prevention, a threat's words as a figure of
-    # speech (bot.safety.check_in_contexts).
+    # check-in: safe storage as prevention, finding the clinic past a bridge
+    # (bot.safety.check_in_contexts).
     check_in_context: Optional[str] = None
+    # A sentence that is not a question says something about the writer
+    # ("...? i don't want this baby or this life").
+    tells_about_self: bool = False
     illegal_rules: tuple[str, ...] = ()
     personal_rules: tuple[str, ...] = ()
     # The curated answer the intent model found, its topic-level confidence,
@@ -282,16 +285,17 @@ def _check_in_instead(s: Signals, t: Thresholds, kind: str) -> Optional[str]:
     """Why a crisis the learned layers alone saw gets the check-in instead, if it does.
 
     Some messages share words with crisis but not its purpose: an answerable
-    question the classifier is only middling about, safe storage told as
-    prevention, a threat's words as a figure of speech. They get "are you
-    safe?" with 911 and 988, never an ordinary answer; a crisis pattern or
-    an emergency keeps the crisis reply whatever else is true.
+    question, and nothing else about the writer, that the classifier is only
+    middling about; safe storage told as prevention; finding the clinic past
+    a bridge. They get "are you safe?" with 911 and 988, never an ordinary
+    answer; a crisis pattern or an emergency keeps the crisis reply whatever
+    else is true.
     """
     if kind != CRISIS or s.pattern_matches:
         return None
     if s.check_in_context:
         return f"{s.check_in_context}: check in ({_scores(s.risk)})"
-    answerable = is_answerable_question(s, t)
+    answerable = is_answerable_question(s, t) and not s.tells_about_self
     if answerable and risk_total(s.risk) < t.answerable_crisis_min:
         return f"answerable question, risk model unsure: check in ({_scores(s.risk)})"
     return None

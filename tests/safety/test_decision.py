@@ -231,6 +231,7 @@ def test_an_answerable_question_only_the_classifier_doubts_gets_the_check_in() -
     {"harm_terms": ("overdose",)},                               # harm words: not answerable
     {"is_question": False},                                      # a statement
     {"answer_confidence": 0.3},                                  # no confident answer
+    {"tells_about_self": True},                                  # a statement beside the question
 ])
 def test_the_answerable_question_check_in_never_softens_more(change) -> None:
     signals = replace(QUESTION, **{"risk": CLASSIFIER_CRISIS, **change})

@@ -26,6 +26,7 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "Mi hermano intentó suicidarse hace 15 años, hoy está estable. ¿Puede recibir ketamina?",
     "My past suicide attempt is in my records. Will it affect whether you accept me?",
     "I had passive suicidal thoughts a few years back, therapy helped. Am I eligible?",
+    "I overdosed on heroin back in 2012 and have been in recovery for 11 years now. Is ketamine safe for people in recovery?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -55,6 +56,7 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "Desde que intenté suicidarme hace 5 años pienso en matarme cada día. ¿Todavía puedo recibir tratamiento?",
     "I overdosed years ago and part of me wishes it had worked, can I still get ketamine?",
     "A few years back I tried to kill myself and I want to try again. Is there a waitlist?",
+    "I overdosed in 2012, sober for 11 years now, but I relapsed last week. Can you help?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)
@@ -81,3 +83,4 @@ def test_reassurance_is_neither_a_present_cue_nor_judged_as_risk() -> None:
                         ("overdose",), flags_short_clauses)
     assert only_history("Intentó suicidarse hace 15 años, hoy está estable. ¿Puede recibir ketamina?",
                         ("other_languages",), flags_short_clauses)
+
