@@ -24,7 +24,7 @@ TRAINING_FILES = ("config.yml", "domain.yml")
 # any of them must retrain the model.
 TRAINABLE_CODE = ("bot/nlu/intent_classifier.py", "bot/safety/risk_model.py", "bot/safety/normalise.py",
                   "bot/safety/language.py", "bot/safety/lexicon/slang.yml",
-                  "bot/safety/lexicon/risk_words.txt")
+                  "bot/safety/lexicon/idioms.yml", "bot/safety/lexicon/risk_words.txt")
 RISK_DATA = "data/safety/risk_examples"
 MODELS_DIR = "models"
 def training_fingerprint(root: Path) -> str:
