@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.content import ContentStore
 from bot.nlu.input_guard import INPUT_PROBLEM, RAW_TEXT
 from bot.safety import decision as safety
-from bot.safety.check_in_contexts import check_in_context, tells_about_self
+from bot.safety.check_in_contexts import check_in_context
 from bot.safety.crisis import default_detector as crisis_detector
 from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures, is_question
 from bot.safety.history import only_history
@@ -198,7 +198,6 @@ class SafetyNet(GraphComponent):
             past_history=past_history,
             about_a_person=about_a_person(normalised),
             check_in_context=self._check_in_context(visible, language, self._risky(risk)),
-            tells_about_self=tells_about_self(visible),
             illegal_rules=tuple(illegal_rules().reasons(visible)),
             personal_rules=tuple(personal_rules().reasons(visible)),
             answer_id=answer_id,

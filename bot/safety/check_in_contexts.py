@@ -1,20 +1,17 @@
 """Contexts that make a crisis only the risk classifier saw a check-in instead.
 
-The risk classifier sees words, not purposes. These kinds of message share a
-crisis's words but not its purpose, and the classifier reads them as crisis:
-
-- safe storage told as prevention: "how do I store my pills so my kids can't
-  get to them?" is the means restriction every safety plan asks for, and the
-  crisis reply tells a careful parent they are a danger;
-- finding the clinic past bridges, garages' top floors and train stations:
-  "is there parking on the top floor of the garage next door?".
+The risk classifier sees words, not purposes. Safe storage told as
+prevention shares a crisis's words but not its purpose: "how do I store my
+pills so my kids can't get to them?" is the means restriction every safety
+plan asks for, and the crisis reply tells a careful parent they are a danger.
+Other contexts were tried and dropped (the cue file says which and why): a
+context is kept only where it costs no real crisis on the development sets.
 
 Such a message gets the check-in (are you safe? 911, 988) instead of the
 crisis reply (bot.safety.decision): the question still gets asked, which is
 right if the words meant more than they seemed to. Fail-safe by construction:
 a crisis pattern or an emergency keeps the crisis reply; so does an exclusion
-cue (hiding or gathering means; height, falling or an ending beside a
-landmark), and so does any clause without the context's cues that the
+cue (hiding or gathering means), and so does any clause without the context's cues that the
 patterns or the classifier flag on its own, the check history.only_history
 makes (independent review: "I keep the razor blades locked away so my kids
 can't find them, but I used one on my arms last night"). Nothing here ever
@@ -35,9 +32,7 @@ from bot.safety.patterns import compile_regexes
 
 CUES_FILE = Path(__file__).with_name("lexicon") / "check_in_contexts.yml"
 SAFE_STORAGE = "safe storage as prevention"
-DIRECTIONS = "finding the clinic"
 Patterns = tuple[re.Pattern[str], ...]
-FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|me|my|myself|mine|yo|mí|mi|mis|estoy|soy)\b")
 
 
 @dataclass(frozen=True)
@@ -60,12 +55,10 @@ class Context:
 @functools.lru_cache(maxsize=1)
 def default_contexts() -> tuple[Context, ...]:
     data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8")) or {}
-    storage, directions = data["safe_storage"], data["directions"]
+    storage = data["safe_storage"]
     return (
         Context(SAFE_STORAGE, (compile_regexes(storage["storage"]), compile_regexes(storage["purpose"])),
                 compile_regexes(storage["exclude"])),
-        Context(DIRECTIONS, (compile_regexes(directions["wayfinding"]), compile_regexes(directions["landmark"])),
-                compile_regexes(directions["exclude"])),
     )
 
 
@@ -85,13 +78,3 @@ def check_in_context(text: str, is_risky: Callable[[str], bool] = lambda clause:
             return context.name
     return None
 
-
-def tells_about_self(text: str) -> bool:
-    """A sentence that is not a question says something about the writer.
-
-    "is ketamine safe during pregnancy? i don't want this baby or this life":
-    the question may be answerable, the statement beside it is not a
-    question (independent review).
-    """
-    sentences = re.split(r"(?<=[.!?\n])\s*", (text or "").lower())
-    return any(FIRST_PERSON.search(s) for s in sentences if s.strip() and not s.strip().endswith("?"))

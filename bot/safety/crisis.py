@@ -11,6 +11,7 @@ the trials had suicidal thoughts").
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,11 +38,13 @@ RESEARCH_CUES = {
     "trial", "trials", "study", "studies", "research", "data", "participant",
     "participants", "paper", "papers", "percent", "percentage", "rate", "rates",
 }
-# A research phrase only excuses a message that says nothing about the
-# writer: "¿cuál es la tasa de suicidio? porque yo voy a ser parte de ella
-# pronto" is a disclosure (independent review, sixth round).
-FIRST_PERSON_ES = {"yo", "me", "mi", "estoy", "voy", "quiero", "siento", "pienso", "tengo",
-                   "necesito", "ahora", "pronto", "hoy", "noche", "ya"}
+# A research phrase only excuses a message that is one question and says
+# nothing about the writer: "¿cuál es la tasa de suicidio? porque yo voy a ser
+# parte de ella pronto" and "...? seré parte de esa estadística" are
+# disclosures (independent reviews, sixth round).
+FIRST_PERSON_ES = {"yo", "me", "mi", "mis", "estoy", "voy", "quiero", "siento", "pienso", "tengo",
+                   "necesito", "ahora", "pronto", "hoy", "noche", "ya", "mañana", "manana"}
+ONE_QUESTION = re.compile(r"[¿]?[^.!?¿]*\?+")
 # Screening questions ("have you ever had suicidal thoughts?") are not a
 # disclosure; "ever" right before the match works like a negation.
 SCREENING_CUES = {"ever"}
@@ -121,7 +124,7 @@ class CrisisDetector:
         plain = basic_form(text or "")
         for group in self.groups.values():
             texts = [normalised, plain]
-            if not FIRST_PERSON_ES.intersection(plain.split()):
+            if _is_one_impersonal_question(plain):
                 texts = [_without(t, group.phrase_exceptions) for t in texts]
             for phrase in group.phrases:
                 if any(phrase in t for t in texts):
@@ -130,6 +133,13 @@ class CrisisDetector:
 
     def is_crisis(self, text: str) -> bool:
         return bool(self.find(text))
+
+
+def _is_one_impersonal_question(text: str) -> bool:
+    """One question, with no first-person or present word (FIRST_PERSON_ES)."""
+    stripped = text.strip()
+    return bool(ONE_QUESTION.fullmatch(stripped)) and not FIRST_PERSON_ES.intersection(
+        re.findall(r"\w+", stripped))
 
 
 def _without(text: str, exceptions: list[str]) -> str:

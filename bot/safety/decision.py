@@ -69,11 +69,6 @@ class Thresholds:
     # topic, and the risk classifier gives crisis + emergency less than this.
     clear_question_answer_min: float = 0.5
     clear_question_risk_max: float = 0.15
-    # An answerable question (a confident curated answer, no harm words, no
-    # crisis pattern) that only the risk classifier reads as crisis, below
-    # this, gets the check-in rather than the crisis reply: "the bridge on
-    # 5th is closed, is there another way to your office?" (sixth round).
-    answerable_crisis_min: float = 0.6
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Thresholds":
@@ -116,12 +111,8 @@ class Signals:
     # "I", "my", or a named person: the message is about someone.
     about_a_person: bool = False
     # A context in which a crisis only the learned layers saw gets the
-    # check-in: safe storage as prevention, finding the clinic past a bridge
-    # (bot.safety.check_in_contexts).
+    # check-in: safe storage as prevention (bot.safety.check_in_contexts).
     check_in_context: Optional[str] = None
-    # A sentence that is not a question says something about the writer
-    # ("...? i don't want this baby or this life").
-    tells_about_self: bool = False
     illegal_rules: tuple[str, ...] = ()
     personal_rules: tuple[str, ...] = ()
     # The curated answer the intent model found, its topic-level confidence,
@@ -229,7 +220,7 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
                               past_history=True)
     risk_kind = _risk_kind(s, t)
     if risk_kind is not None:
-        check_in = _check_in_instead(s, t, risk_kind[0])
+        check_in = _check_in_instead(s, risk_kind[0])
         return decision(POSSIBLE_RISK, check_in) if check_in else decision(*risk_kind)
     risk = s.risk
     if risk_total(risk) >= t.possible_risk_threshold and not answerable:
@@ -281,24 +272,19 @@ def _told_as_history(s: Signals, t: Thresholds) -> bool:
     return s.risk.get(EMERGENCY, 0.0) < t.emergency_threshold
 
 
-def _check_in_instead(s: Signals, t: Thresholds, kind: str) -> Optional[str]:
+def _check_in_instead(s: Signals, kind: str) -> Optional[str]:
     """Why a crisis the learned layers alone saw gets the check-in instead, if it does.
 
-    Some messages share words with crisis but not its purpose: an answerable
-    question, and nothing else about the writer, that the classifier is only
-    middling about; safe storage told as prevention; finding the clinic past
-    a bridge. They get "are you safe?" with 911 and 988, never an ordinary
-    answer; a crisis pattern or an emergency keeps the crisis reply whatever
-    else is true.
+    Safe storage told as prevention shares words with crisis but not its
+    purpose (bot.safety.check_in_contexts). It gets "are you safe?" with 911
+    and 988, never an ordinary answer; a crisis pattern or an emergency keeps
+    the crisis reply whatever else is true. (A band for answerable questions
+    the classifier was unsure of was tried in the sixth round and dropped:
+    on the development sets it spared two near misses and cost one crisis.)
     """
-    if kind != CRISIS or s.pattern_matches:
+    if kind != CRISIS or s.pattern_matches or not s.check_in_context:
         return None
-    if s.check_in_context:
-        return f"{s.check_in_context}: check in ({_scores(s.risk)})"
-    answerable = is_answerable_question(s, t) and not s.tells_about_self
-    if answerable and risk_total(s.risk) < t.answerable_crisis_min:
-        return f"answerable question, risk model unsure: check in ({_scores(s.risk)})"
-    return None
+    return f"{s.check_in_context}: check in ({_scores(s.risk)})"
 
 
 def risk_total(risk: Mapping[str, float]) -> float:

@@ -215,32 +215,11 @@ def test_spanish_distress_gets_the_distress_reply_not_the_other_language_reply()
     assert decide(replace(spanish, language="en"), T).kind == NONE
 
 
-CLASSIFIER_CRISIS = {"crisis": 0.55, "emergency": 0.02, "distress": 0.03, "benign": 0.4}
-
-
-def test_an_answerable_question_only_the_classifier_doubts_gets_the_check_in() -> None:
-    # "the bridge on 5th is closed, is there another way to your office?"
-    signals = replace(QUESTION, risk=CLASSIFIER_CRISIS)
-    decision = decide(signals, T)
-    assert decision.kind == POSSIBLE_RISK and decision.general_answer_id is None
-
-
-@pytest.mark.parametrize("change", [
-    {"risk": {"crisis": 0.7, "emergency": 0.0}},                 # the classifier is sure
-    {"pattern_matches": (("suicidal_thoughts", "crisis"),)},     # a crisis pattern
-    {"harm_terms": ("overdose",)},                               # harm words: not answerable
-    {"is_question": False},                                      # a statement
-    {"answer_confidence": 0.3},                                  # no confident answer
-    {"tells_about_self": True},                                  # a statement beside the question
-])
-def test_the_answerable_question_check_in_never_softens_more(change) -> None:
-    signals = replace(QUESTION, **{"risk": CLASSIFIER_CRISIS, **change})
+def test_an_answerable_question_the_classifier_reads_as_crisis_gets_the_crisis_reply() -> None:
+    # The sixth round's answerable band is gone: it cost a real crisis ("could
+    # someone save them up") for two near misses on the development sets.
+    signals = replace(QUESTION, risk={"crisis": 0.55, "emergency": 0.02, "benign": 0.4})
     assert decide(signals, T).kind == CRISIS
-
-
-def test_an_answerable_question_with_emergency_doubt_stays_an_emergency() -> None:
-    signals = replace(QUESTION, risk={"crisis": 0.1, "emergency": 0.5})
-    assert decide(signals, T).kind == EMERGENCY
 
 
 def test_a_check_in_context_gets_the_check_in_not_the_crisis_reply() -> None:
