@@ -11,9 +11,9 @@ Such a message gets the check-in (are you safe? 911, 988) instead of the
 crisis reply (bot.safety.decision): the question still gets asked, which is
 right if the words meant more than they seemed to. Fail-safe by construction:
 a crisis pattern or an emergency keeps the crisis reply; so does an exclusion
-cue (hiding or gathering means), and so does any clause without the context's cues that the
-patterns or the classifier flag on its own, the check history.only_history
-makes (independent review: "I keep the razor blades locked away so my kids
+cue (hiding or gathering means), and so does any clause without the
+context's cues that the patterns or the classifier flag on its own, the
+check history.only_history makes (independent review: "I keep the razor blades locked away so my kids
 can't find them, but I used one on my arms last night"). Nothing here ever
 makes an ordinary answer. The cues are in lexicon/check_in_contexts.yml.
 """
@@ -77,4 +77,3 @@ def check_in_context(text: str, is_risky: Callable[[str], bool] = lambda clause:
         if not any(is_risky(c) for c in rest):
             return context.name
     return None
-

@@ -6,11 +6,10 @@ author listing every form.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
-
-import re
 
 import yaml
 from spacy.language import Language
@@ -102,7 +101,6 @@ def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
             )
         )
     return groups
-
 
 
 def compile_regexes(values: Optional[Iterable[str]]) -> tuple[re.Pattern[str], ...]:
