@@ -13,9 +13,9 @@ right if the words meant more than they seemed to. Fail-safe by construction:
 a crisis pattern or an emergency keeps the crisis reply; so does an exclusion
 cue (hiding or gathering means), and so does any clause without the
 context's cues that the patterns or the classifier flag on its own, the
-check history.only_history makes (independent review: "I keep the razor blades locked away so my kids
-can't find them, but I used one on my arms last night"). Nothing here ever
-makes an ordinary answer. The cues are in lexicon/check_in_contexts.yml.
+check history.only_history makes (independent review: "I keep the razor
+blades locked away so my kids can't find them, but I used one on my arms
+last night"). Nothing here ever makes an ordinary answer. The cues are in lexicon/check_in_contexts.yml.
 """
 from __future__ import annotations
 

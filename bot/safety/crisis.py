@@ -122,9 +122,10 @@ class CrisisDetector:
         # Phrases are other languages' words: look for them before English
         # spelling correction too ("suicidar" is one edit from "suicidal").
         plain = basic_form(text or "")
+        impersonal = _is_one_impersonal_question(plain)
         for group in self.groups.values():
             texts = [normalised, plain]
-            if _is_one_impersonal_question(plain):
+            if impersonal:
                 texts = [_without(t, group.phrase_exceptions) for t in texts]
             for phrase in group.phrases:
                 if any(phrase in t for t in texts):
