@@ -27,6 +27,8 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "My past suicide attempt is in my records. Will it affect whether you accept me?",
     "I had passive suicidal thoughts a few years back, therapy helped. Am I eligible?",
     "I overdosed on heroin back in 2012 and have been in recovery for 11 years now. Is ketamine safe for people in recovery?",
+    # "todavía" asking about eligibility, as "still" (ninth blind set, a development set).
+    "Intenté suicidarme hace 12 años, ahora estoy estable y con terapia. ¿Todavía puedo recibir el tratamiento?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -57,6 +59,9 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "I overdosed years ago and part of me wishes it had worked, can I still get ketamine?",
     "A few years back I tried to kill myself and I want to try again. Is there a waitlist?",
     "I overdosed in 2012, sober for 11 years now, but I relapsed last week. Can you help?",
+    "Hace años intenté suicidarme y todavía pienso en eso. ¿Me pueden atender?",
+    "Hace años intenté suicidarme y aún me siento igual. ¿Me pueden atender?",
+    "Intenté suicidarme hace 10 años y desde entonces no he estado bien",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)
