@@ -32,6 +32,8 @@ HISTORICAL_GROUPS = frozenset({
     "suicidal_thoughts", "self_harm", "self_harm_urges", "talk_of_suicide", "overdose",
     "hopelessness", "bare_words", "other_languages",
 })
+# A negation just before reassurance ("not doing well now", "no estoy bien ahora").
+_NEGATED_BEFORE = re.compile(r"(?:\b(?:not|no|never|nunca|ni|nor)|n['’]t)\s+(?:\w+\s+){0,2}$")
 _CLAUSE_SPLIT = re.compile(r"[.!?;,\n]+|\b(?:and|but|though|although|yet|so|pero|y|aunque)\b")
 
 
@@ -45,8 +47,13 @@ class HistoryCues:
         return any(p.search(clause) for p in self.past)
 
     def without_reassurance(self, text: str) -> str:
+        """The text with reassurance taken out, unless it is negated
+        ("I'm not doing well now" keeps its "now")."""
+        def unless_negated(match: re.Match[str]) -> str:
+            return match.group(0) if _NEGATED_BEFORE.search(match.string, 0, match.start()) else " "
+
         for pattern in self.reassurance:
-            text = pattern.sub(" ", text)
+            text = pattern.sub(unless_negated, text)
         return text.strip()
 
     def says_now(self, text: str) -> bool:

@@ -27,8 +27,6 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "My past suicide attempt is in my records. Will it affect whether you accept me?",
     "I had passive suicidal thoughts a few years back, therapy helped. Am I eligible?",
     "I overdosed on heroin back in 2012 and have been in recovery for 11 years now. Is ketamine safe for people in recovery?",
-    # "todavía" asking about eligibility, as "still" (ninth blind set, a development set).
-    "Intenté suicidarme hace 12 años, ahora estoy estable y con terapia. ¿Todavía puedo recibir el tratamiento?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -62,6 +60,21 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "Hace años intenté suicidarme y todavía pienso en eso. ¿Me pueden atender?",
     "Hace años intenté suicidarme y aún me siento igual. ¿Me pueden atender?",
     "Intenté suicidarme hace 10 años y desde entonces no he estado bien",
+    # The seventh round's review: any other "todavía"/"still" is now.
+    "Hace años intenté suicidarme y todavía lo considero. ¿Me ayudan?",
+    "De joven intenté matarme y todavía me da vueltas en la cabeza. ¿Me aceptan?",
+    "Intenté suicidarme hace 4 años con unas pastillas que todavía guardo ¿eso importa?",
+    "Hace años I tried to kill myself and todavía me pasa por la mente, can I get ketamine?",
+    "I tried to kill myself years ago and still sometimes want to, can I book?",
+    "I overdosed years ago with pills I still keep in my drawer. Is ketamine for me?",
+    "Hace años intenté suicidarme y los pensamientos siguen ahí",
+    "Hace años intenté suicidarme y nuevamente tengo esas ideas",
+    # Negated reassurance is no reassurance.
+    "Intenté suicidarme hace años. No estoy bien ahora. ¿Me pueden atender?",
+    "I attempted suicide years ago and I'm not doing well now. Can I get ketamine?",
+    # "Hace años que" and "used to" in "I'm used to" run up to now.
+    "Hace muchos años que me quiero morir ¿me aceptan en la clínica?",
+    "I attempted years ago and I'm used to wanting to kill myself. Can I get ketamine?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)
