@@ -3,8 +3,8 @@
 Rasa 3.6 loads a pulled model inside the event loop, so nobody would be
 answered while it loads (seconds; tens of seconds on a busy machine). The
 browser test (tests/browser/test_model_update.py) sees that only as a turn
-that took too long; here it is checked directly. The trained model is served by a
-real HTTP server on loopback and the real agent pulls it; the loader is
+that took too long; here it is checked directly. The trained model is served
+by a real HTTP server on loopback and the real agent pulls it; the loader is
 wrapped so that it cannot finish until the event loop has answered a turn
 with the old model, which it could never do if loading blocked the loop.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any, Awaitable, Callable
 
 import pytest
 from aiohttp import web
@@ -45,8 +45,9 @@ async def serving(body: bytes, etag: str, test: Callable[[str], Awaitable[None]]
 
 
 @pytest.fixture()
-def agent(model_path: Path) -> Iterator[Agent]:
-    yield Agent.load(model_path)
+def agent(model_path: Path) -> Agent:
+    """A fresh agent per test: the first test switches its model."""
+    return Agent.load(model_path)
 
 
 def test_turns_are_answered_while_the_new_model_loads(agent: Agent, model_path: Path) -> None:
