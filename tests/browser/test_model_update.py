@@ -27,7 +27,7 @@ from bot.services import free_port, running
 from bot.stack import action_endpoint, action_server_command, rasa_server_command
 from bot.staff import accounts
 from bot.stack import rasa_env
-from browser_helpers import DESKTOP, ROOT, Visit
+from browser_helpers import DESKTOP, ROOT, TURN_TIMEOUT_MS, Visit
 from test_console import PASSWORD, sign_in, tab
 
 PHRASE = "is the building accessible by elevator"
@@ -71,6 +71,10 @@ def deployment(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  # n
                "TRACKER_DB_URL": f"sqlite:///{root / 'var' / 'tracker.db'}",
                "MODEL_SERVER_TOKEN": token, "STAFF_SECRET_KEY": secrets.token_urlsafe(32),
                "MODEL_GATE_CASES": "tests/cases/visitor_questions.yml",
+               # The second visitor asks as fast as the widget answers until the
+               # model switches: past 20 messages a minute (the per-conversation
+               # limit) a slow switch would get the limit's refusal instead.
+               "RATE_LIMITS": "off",
                "ALLOWED_ORIGINS": f"http://127.0.0.1:{rasa_port}"}
         endpoints = root / "endpoints.yml"
         endpoints.write_text(yaml.safe_dump({
@@ -106,8 +110,21 @@ class Widget:
         self.visit.open_widget()
 
     def ask(self, text: str) -> dict:
-        """The last message the assistant sent in reply (as the widget stored it)."""
-        self.visit.ask(text)
+        """The last message the assistant sent in reply (as the widget stored it).
+
+        A turn the server refuses or fails shows the widget's error and adds
+        no turn: that fails here at once, with the error's text.
+        """
+        page, before = self.visit.page, self.visit.turns()
+        page.locator("#kw-input").fill(text)
+        page.locator("#kw-input").press("Enter")
+        page.wait_for_function(
+            """n => document.querySelector('.kw-error').textContent !== ''
+                   || (document.querySelectorAll('.kw-log > .kw-turn').length > n
+                       && document.querySelector('.kw-typing').textContent === '')""",
+            arg=before, timeout=TURN_TIMEOUT_MS)
+        error = page.locator(".kw-error").text_content()
+        assert not error, f"the widget showed an error for {text!r}: {error}"
         entries = self.visit.stored()["entries"]
         return entries[-1]["message"] if entries and entries[-1]["who"] == "bot" else {}
 
