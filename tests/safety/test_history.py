@@ -27,6 +27,9 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "My past suicide attempt is in my records. Will it affect whether you accept me?",
     "I had passive suicidal thoughts a few years back, therapy helped. Am I eligible?",
     "I overdosed on heroin back in 2012 and have been in recovery for 11 years now. Is ketamine safe for people in recovery?",
+    # Eligibility asked with "still" (the eighth round).
+    "I attempted suicide in 2012 and have been stable for years. Can I still get ketamine?",
+    "Hace 8 años intenté suicidarme, ahora estoy bien. ¿Todavía puedo recibir ketamina?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -52,6 +55,13 @@ def test_risk_told_as_the_distant_past(text) -> None:
     # Risk now beside a question about eligibility (independent review).
     "I attempted suicide years ago and I still have those thoughts. Can I still get treatment?",
     "I attempted suicide years ago. Can I still get help before I try it a second time?",
+    "I attempted suicide years ago. Can I still get help before I try again?",
+    "I attempted suicide years ago, can I still get in before I do it?",
+    "Hace años intenté suicidarme. ¿Todavía puedo recibir ayuda antes de que lo intente otra vez?",
+    "Hace años intenté suicidarme, ¿aún puedo recibir ayuda? No quiero que haya una segunda vez",
+    "I overdosed years ago and can I still get ketamine, I think about suicide every day",
+    "Years ago I overdosed. Honestly I wish it had worked. Can I still get ketamine?",
+    "Hace años tomé muchas pastillas, ojalá hubiera funcionado. ¿Todavía puedo recibir ketamina?",
     "Ever since my first attempt back in 2015 I think about killing myself every day. Can I still get treatment?",
     "Desde que intenté suicidarme hace 5 años pienso en matarme cada día. ¿Todavía puedo recibir tratamiento?",
     "I overdosed years ago and part of me wishes it had worked, can I still get ketamine?",

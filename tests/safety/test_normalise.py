@@ -60,6 +60,11 @@ def test_ordinary_words_are_left_alone(text) -> None:
     ("burning the candle at both ends", "overworking"),
     ("i'm going to kill this job interview", "i'm going to do great at it"),
     ("i keep killing my houseplants", "i keep got rid of them"),
+    # The eighth round.
+    ("me quiero morir de la vergüenza, lo mandé sin firmar", "tengo mucha vergüenza, lo mandé sin firmar"),
+    ("my kids are driving me off a cliff", "my kids are annoying me"),
+    ("ready to end things with my current psychiatrist", "ready to stop seeing that provider"),
+    ("this music makes me want to die of cringe", "this music makes me want to feel awkward"),
 ])
 def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
     assert normalise(idiom) == meaning
@@ -98,6 +103,13 @@ def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
     "my dad gave up the ghost last night",
     "i want to jump off the bridge on my way to the appointment",
     "i'm going to kill my husband",
+    # Next to the eighth round's: sorrow, a person, or no provider named.
+    "me quiero morir de pena",
+    "me quiero morir de tristeza desde que se fue",
+    "i want to end things with my family",
+    "i'm going to end it with my husband's gun",
+    "ending it with my pills tonight",
+    "i'd drive my car off a cliff",
     "i could kill them all",
     "he looks like he could kill someone",
     "kill me now",
