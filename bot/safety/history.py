@@ -34,7 +34,12 @@ HISTORICAL_GROUPS = frozenset({
 })
 # A negation just before reassurance ("not doing well now", "no estoy bien ahora").
 _NEGATED_BEFORE = re.compile(r"(?:\b(?:not|no|never|nunca|ni|nor)|n['’]t)\s+(?:\w+\s+){0,2}$")
-_CLAUSE_SPLIT = re.compile(r"[.!?;,\n]+|\b(?:and|but|though|although|yet|so|pero|y|aunque)\b")
+_CLAUSE_SPLIT = re.compile(r"[.!?¿¡;,\n]+|\b(?:and|but|though|although|yet|so|pero|y|aunque)\b")
+# A new first-person statement starts a new clause even without punctuation:
+# "i overdosed in 2019 i have 60 pills saved up" must not hide its second
+# half inside the past clause (the eighth round's review).
+_NEW_SUBJECT = re.compile(r"\s(?=(?:i'?m|im|i am|i have|i've|ive|i want|i will|i'll|ill|i plan|i keep|"
+                          r"tengo|quiero|voy a|estoy)\b)")
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,9 @@ def default_cues() -> HistoryCues:
 
 
 def clauses(text: str) -> list[str]:
-    """The message cut at sentence ends, commas and joining words."""
-    return [c.strip() for c in _CLAUSE_SPLIT.split(text or "") if c and c.strip()]
+    """The message cut at sentence ends, commas, joining words and a new "I ..." statement."""
+    return [part.strip() for clause in _CLAUSE_SPLIT.split(text or "") if clause
+            for part in _NEW_SUBJECT.split(clause) if part.strip()]
 
 
 def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[str], bool],
@@ -92,4 +98,7 @@ def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[s
     # A clause that is only reassurance ("hoy está estable") is too short for
     # the risk classifier to judge; anything left after taking it out is judged.
     rest = [cues.without_reassurance(c) for c in parts if c not in past]
-    return not any(is_risky(c) for c in rest if c)
+    rest = [c for c in rest if c]
+    # The clauses are also judged together: cutting at a new "I ..." must not
+    # split "nobody would care if i'm gone" into two harmless halves.
+    return not (any(is_risky(c) for c in rest) or (len(rest) > 1 and is_risky(" ".join(rest))))

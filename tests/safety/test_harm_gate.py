@@ -12,6 +12,13 @@ from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures,
     ("what if i just don't wake up", ("don't wake up",)),
     ("how much would be lethal", ("lethal",)),
     ("can you overdose on ketamine", ("overdose",)),
+    # Spanish has a fail-safe too (the eleventh blind set).
+    ("tengo 15 años y me corto, mis papás no saben", ("me corto",)),
+    ("si me muero antes de la cita me devuelven el depósito?", ("muero",)),
+    ("guardo una pistola en el cajón", ("pistola",)),
+    ("me corté las venas", ("me corté",)),
+    ("should i call 911 or is this the normal thing", ("911",)),
+    ("¿llamo a una ambulancia?", ("ambulancia",)),
 ])
 def test_harm_words_are_found(text, found) -> None:
     assert set(found) <= set(default_gate().harm_terms(text))
@@ -24,6 +31,9 @@ def test_harm_words_are_found(text, found) -> None:
     "can i hang out in the waiting room",
     "is a blood test needed",
     "we need to cut costs",
+    "¿me corto el pelo antes de la cita?",
+    "¿necesito un análisis de sangre antes?",
+    "me corté el dedo picando cebolla",
 ])
 def test_idioms_and_everyday_medical_words_are_not_harm(text) -> None:
     assert default_gate().harm_terms(text) == ()

@@ -27,9 +27,6 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "My past suicide attempt is in my records. Will it affect whether you accept me?",
     "I had passive suicidal thoughts a few years back, therapy helped. Am I eligible?",
     "I overdosed on heroin back in 2012 and have been in recovery for 11 years now. Is ketamine safe for people in recovery?",
-    # Eligibility asked with "still" (the eighth round).
-    "I attempted suicide in 2012 and have been stable for years. Can I still get ketamine?",
-    "Hace 8 años intenté suicidarme, ahora estoy bien. ¿Todavía puedo recibir ketamina?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -61,6 +58,14 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "Hace años intenté suicidarme, ¿aún puedo recibir ayuda? No quiero que haya una segunda vez",
     "I overdosed years ago and can I still get ketamine, I think about suicide every day",
     "Years ago I overdosed. Honestly I wish it had worked. Can I still get ketamine?",
+    # The eighth round's review: an attempt to come, a wish today, risk run on without punctuation.
+    "I attempted suicide years ago. Can I still get treatment before my next attempt?",
+    "hace años intenté suicidarme ¿aún puedo recibir ketamina antes de mi próximo intento?",
+    "hace años tomé pastillas, me arrepiento de haber sobrevivido. ¿me pueden atender?",
+    "I overdosed years ago, I wish I'd died. Am I eligible?",
+    "I have a history of suicide attempts i want to die every day is ketamine an option?",
+    "hace años intenté suicidarme quiero morir todos los días ¿puedo recibir ketamina?",
+    "I attempted years ago. can I still book in? this time i'll make sure it works",
     "Hace años tomé muchas pastillas, ojalá hubiera funcionado. ¿Todavía puedo recibir ketamina?",
     "Ever since my first attempt back in 2015 I think about killing myself every day. Can I still get treatment?",
     "Desde que intenté suicidarme hace 5 años pienso en matarme cada día. ¿Todavía puedo recibir tratamiento?",
@@ -112,3 +117,12 @@ def test_reassurance_is_neither_a_present_cue_nor_judged_as_risk() -> None:
     assert only_history("Intentó suicidarse hace 15 años, hoy está estable. ¿Puede recibir ketamina?",
                         ("other_languages",), flags_short_clauses)
 
+
+def test_clauses_cut_at_a_new_i_statement_are_also_judged_together() -> None:
+    def only_whole_thought(clause: str) -> bool:
+        return "care if i'm gone" in clause
+
+    assert clauses("i overdosed in 2019 i have 60 pills saved up") == [
+        "i overdosed in 2019", "i have 60 pills saved up"]
+    assert not only_history("I overdosed years ago, nobody would care if i'm gone. Can I get ketamine?",
+                            ("overdose",), only_whole_thought)

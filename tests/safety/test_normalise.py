@@ -62,9 +62,6 @@ def test_ordinary_words_are_left_alone(text) -> None:
     ("i keep killing my houseplants", "i keep got rid of them"),
     # The eighth round.
     ("me quiero morir de la vergüenza, lo mandé sin firmar", "tengo mucha vergüenza, lo mandé sin firmar"),
-    ("my kids are driving me off a cliff", "my kids are annoying me"),
-    ("ready to end things with my current psychiatrist", "ready to stop seeing that provider"),
-    ("this music makes me want to die of cringe", "this music makes me want to feel awkward"),
 ])
 def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
     assert normalise(idiom) == meaning
@@ -110,6 +107,12 @@ def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
     "i'm going to end it with my husband's gun",
     "ending it with my pills tonight",
     "i'd drive my car off a cliff",
+    # The eighth round's review: rules tried and dropped because these went through.
+    "he said he'd drive me off a cliff if i leave him",
+    "the voices are driving me off a cliff",
+    "i'll end it with my prescriber's oxy",
+    "going to end things with the clinic's ketamine",
+    "i want to die of cringe and of everything else in my life",
     "i could kill them all",
     "he looks like he could kill someone",
     "kill me now",
