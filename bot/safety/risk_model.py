@@ -35,18 +35,6 @@ LABELS = ("benign", "crisis", "distress", "emergency")
 RISK_LABELS = ("crisis", "emergency")
 EXAMPLES_DIR = Path("data") / "safety" / "risk_examples"
 NLU_DIR = Path("data") / "nlu"
-# The blind case files (tests/cases/blind*/safety_messages.yml): each was
-# written by writers who never saw the project, judged once while held out,
-# and is a development set after that. Their messages are training examples
-# too: they are the only phrasings from writers nobody briefed about this
-# project's misses, and leaving each set out in turn showed they help on the
-# set left out (docs/safety.md, ninth round). The first set stays out of
-# training, because `make evaluate` gates on it in CI.
-CASES_DIR = Path("tests") / "cases"
-CASE_SETS = "blind*"
-CASE_SETS_KEPT_OUT = frozenset({"blind"})
-CASE_LABELS = {"crisis": "crisis", "emergency": "emergency", "distress": "distress",
-               "near_miss": "benign"}
 # NLU intents whose examples are ordinary visitor messages, i.e. benign.
 NLU_CRISIS_INTENT = "crisis"
 _SEGMENT_BREAK = re.compile(r"(?<=[.!?;\n])\s+|\s+(?:but|and then|and also|also|plus)\s+")
@@ -87,27 +75,8 @@ def load_nlu_examples(folder: Path) -> list[Example]:
     return examples
 
 
-def case_files(folder: Path) -> list[Path]:
-    """The blind sets' safety messages that the classifier learns from."""
-    return [path for path in sorted(folder.glob(f"{CASE_SETS}/safety_messages.yml"))
-            if path.parent.name not in CASE_SETS_KEPT_OUT]
-
-
-def load_case_examples(paths: Iterable[Path]) -> list[Example]:
-    """Blind safety cases as examples: a near miss is benign, the rest keep their label."""
-    examples = []
-    for path in paths:
-        for case in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("cases") or []:
-            label = CASE_LABELS.get(str(case.get("expect")))
-            if label is None:
-                raise ValueError(f"{path}: expect {case.get('expect')!r} is not one of {tuple(CASE_LABELS)}")
-            examples.append(Example(str(case["text"]), label))
-    return examples
-
-
 def training_examples(root: Path) -> list[Example]:
-    return (load_risk_examples(root / EXAMPLES_DIR) + load_nlu_examples(root / NLU_DIR)
-            + load_case_examples(case_files(root / CASES_DIR)))
+    return load_risk_examples(root / EXAMPLES_DIR) + load_nlu_examples(root / NLU_DIR)
 
 
 def new_pipeline(c: float = 16.0, class_weight: Optional[str] = None) -> Pipeline:
