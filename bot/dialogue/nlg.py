@@ -151,11 +151,18 @@ def _input_problem_variant(tracker: DialogueStateTracker) -> Optional[str]:
 
 @chooses_variant("utter_crisis")
 def _crisis_variant(tracker: DialogueStateTracker) -> Optional[str]:
-    """The first crisis reply in full; after it, the shorter crisis-mode replies."""
-    emergency = safety_state.decision_of(tracker).kind == safety.EMERGENCY
+    """The first crisis reply in full; after it, the shorter crisis-mode replies.
+
+    After an emergency reply, the crisis-mode replies stay about the
+    emergency (call 911, stay with the person) until a message is itself
+    about a crisis.
+    """
+    kind = safety_state.decision_of(tracker).kind
     if safety_state.crisis_replies_before_latest_message(tracker):
+        emergency = kind == safety.EMERGENCY or (
+            kind != safety.CRISIS and safety_state.last_crisis_reply_was_emergency(tracker))
         return "emergency_mode" if emergency else "crisis_mode"
-    return "emergency" if emergency else None
+    return "emergency" if kind == safety.EMERGENCY else None
 
 
 @chooses_variant("utter_fallback")

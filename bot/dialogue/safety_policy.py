@@ -101,10 +101,18 @@ def may_leave_crisis_mode(tracker: DialogueStateTracker, decision: safety.Safety
     """In crisis mode, what gets its ordinary reply instead of the crisis-mode one.
 
     A clear, benign question (answered with the crisis resources attached by
-    the NLG), asking for staff, and the callback form's own questions.
+    the NLG), asking for staff, and the callback form's own questions. A
+    question about someone ("should I drive him to the ER", "what do I say
+    if I text that number") may be about the crisis itself, so it gets the
+    crisis-mode reply, unless the visitor has said they are safe since the
+    last crisis reply and that reply was not about a medical emergency.
     """
     if decision.kind != safety.NONE:
         return False
-    if decision.clear_question or intent in CRISIS_MODE_INTENTS:
+    if intent in CRISIS_MODE_INTENTS or tracker.active_loop_name == CALLBACK_FORM:
         return True
-    return tracker.active_loop_name == CALLBACK_FORM
+    if not decision.clear_question:
+        return False
+    return not decision.about_a_person or (
+        safety_state.said_safe_since_crisis_reply(tracker)
+        and not safety_state.last_crisis_reply_was_emergency(tracker))

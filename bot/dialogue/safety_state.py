@@ -65,6 +65,42 @@ def crisis_replies_before_latest_message(tracker: DialogueStateTracker) -> int:
                if isinstance(event, BotUttered) and _custom(event).get("kind") == CRISIS_KIND)
 
 
+# Variants of the crisis kind that answer "Are you safe right now?" rather
+# than reply to a crisis.
+SAFETY_ANSWER_VARIANTS = frozenset({"safe", "not_safe"})
+EMERGENCY_VARIANTS = frozenset({"emergency", "emergency_mode"})
+
+
+def _crisis_variants_before_latest_message(tracker: DialogueStateTracker) -> Iterator[Optional[str]]:
+    """custom.variant of each crisis-kind message before the latest visitor message, newest first."""
+    for event in _before_latest_message(tracker):
+        if isinstance(event, BotUttered) and _custom(event).get("kind") == CRISIS_KIND:
+            yield _custom(event).get("variant")
+
+
+def last_crisis_reply_was_emergency(tracker: DialogueStateTracker) -> bool:
+    """The latest crisis reply before this message was about a medical emergency.
+
+    Then a later message that gets a crisis-mode reply gets the emergency one
+    (911, stay with the person), not questions about the visitor's own safety:
+    "should i drive him to the ER or call" after chest pain needs 911.
+    """
+    for variant in _crisis_variants_before_latest_message(tracker):
+        if variant not in SAFETY_ANSWER_VARIANTS:
+            return variant in EMERGENCY_VARIANTS
+    return False
+
+
+def said_safe_since_crisis_reply(tracker: DialogueStateTracker) -> bool:
+    """The visitor answered "yes, I'm safe" after the latest crisis reply."""
+    for variant in _crisis_variants_before_latest_message(tracker):
+        if variant not in SAFETY_ANSWER_VARIANTS:
+            return False
+        if variant == "safe":
+            return True
+    return False
+
+
 def last_text_of_kind(tracker: DialogueStateTracker, kinds: frozenset) -> Optional[str]:
     """The text of the assistant's last message of one of these kinds."""
     for event in reversed(tracker.events):

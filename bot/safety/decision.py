@@ -130,8 +130,12 @@ class SafetyDecision:
     # The curated answer this message may be given (as the answer, or as
     # general information beside a handoff); None when none may be shown.
     general_answer_id: Optional[str] = None
-    # A clear, benign general question: answerable even in crisis mode.
+    # A clear, benign general question: answerable even in crisis mode,
+    # unless it is about someone (the safety policy decides, with the
+    # conversation's state).
     clear_question: bool = False
+    # "I", "my", "him" or a named person: the message is about someone.
+    about_a_person: bool = False
     # A personal decision because the visitor told past risk: the staff
     # reply says so and gives 988 for if the thoughts come back.
     past_history: bool = False
@@ -213,7 +217,8 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
     answerable = clear or is_answerable_question(s, t)
 
     def decision(kind: str, reason: str, answer: Optional[str] = None) -> SafetyDecision:
-        return SafetyDecision(kind, reason, s.language, answer, clear and kind == NONE)
+        return SafetyDecision(kind, reason, s.language, answer, clear and kind == NONE,
+                              about_a_person=s.about_a_person)
 
     if _told_as_history(s, t):
         return SafetyDecision(PERSONAL, "past history, nothing now: staff", s.language,

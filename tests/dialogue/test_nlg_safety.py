@@ -48,6 +48,29 @@ def test_crisis_mode_replies_take_turns_and_never_repeat_straight_after() -> Non
     assert len(set(sent)) >= 4
 
 
+def test_after_an_emergency_reply_crisis_mode_stays_about_the_emergency() -> None:
+    # H37: "should i drive him or call" after chest pain needs 911, not
+    # questions about the visitor's own safety.
+    for language in ("en", "es"):
+        steps: List[Any] = [user("faq", kind="emergency"), crisis_reply("emergency")]
+        sent = []
+        for _ in range(4):
+            steps.append(user("faq", clear=True, about=True))
+            latest = steps[-1][-1]
+            latest.parse_data["safety"]["language"] = language
+            reply = render("utter_crisis", tracker(*steps))
+            assert reply["custom"]["variant"] == "emergency_mode"
+            assert reply["custom"].get("language", "en") == language and "911" in reply["text"]
+            sent.append(reply["text"])
+            steps.append([BotUttered(reply["text"], {"custom": reply["custom"]})])
+        assert all(a != b for a, b in zip(sent, sent[1:]))
+
+
+def test_a_crisis_after_an_emergency_gets_the_crisis_mode_reply() -> None:
+    t = tracker(user("faq", kind="emergency"), crisis_reply("emergency"), user("faq", kind="crisis"))
+    assert render("utter_crisis", t)["custom"]["variant"] == "crisis_mode"
+
+
 def test_a_spanish_visitor_gets_the_spanish_crisis_reply() -> None:
     t = tracker(user("crisis", kind="crisis"))
     t.latest_message.parse_data["safety"]["language"] = "es"

@@ -20,10 +20,12 @@ from bot.settings import get_settings
 DOMAIN = Domain.load(str(get_settings().root / "domain.yml"))
 
 
-def user(intent: str, kind: str = "none", clear: bool = False, text: str = "...") -> List[Any]:
+def user(intent: str, kind: str = "none", clear: bool = False, text: str = "...",
+         about: bool = False) -> List[Any]:
     parse_data = {"intent": {"name": intent, "confidence": 1.0}, "entities": [],
                   "safety": {"kind": kind, "reason": "test", "language": "en",
-                             "general_answer_id": None, "clear_question": clear}}
+                             "general_answer_id": None, "clear_question": clear,
+                             "about_a_person": about}}
     return [ActionExecuted("action_listen"), UserUttered(text, parse_data["intent"], [], parse_data)]
 
 
@@ -34,9 +36,13 @@ def bot(action: str, kind: str, variant: Optional[str] = None) -> List[Any]:
     return [ActionExecuted(action), BotUttered(f"{action} {variant}", {"custom": custom})]
 
 
-def crisis_reply() -> List[Any]:
-    return [SlotSet("crisis_flagged", True), *bot("utter_crisis", "crisis"),
+def crisis_reply(variant: Optional[str] = None) -> List[Any]:
+    return [SlotSet("crisis_flagged", True), *bot("utter_crisis", "crisis", variant),
             ActionExecuted("action_flag_crisis")]
+
+
+def said_safe() -> List[Any]:
+    return [*user("affirm"), *bot("utter_crisis_safe", "crisis", "safe")]
 
 
 def tracker(*steps: List[Any]) -> DialogueStateTracker:
@@ -91,6 +97,31 @@ def test_crisis_mode_answers_an_unclear_faq_guess_with_the_crisis_mode_reply() -
 def test_crisis_mode_lets_a_clear_question_be_answered() -> None:
     t = tracker(user("faq", kind="crisis"), crisis_reply(), user("faq", clear=True))
     assert action(t) is None  # the rules answer it; the NLG attaches the crisis resources
+
+
+def test_crisis_mode_answers_a_question_about_someone_with_the_crisis_mode_reply() -> None:
+    # "what do I even say if I text that number", "can I still book for him":
+    # a question about someone may be about the crisis itself.
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user("faq", clear=True, about=True))
+    assert action(t) == "utter_crisis"
+
+
+def test_after_saying_they_are_safe_the_visitor_may_ask_about_themselves() -> None:
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), said_safe(),
+                user("faq", clear=True, about=True))
+    assert action(t) is None
+
+
+def test_a_question_about_someone_after_an_emergency_reply_gets_the_crisis_mode_reply() -> None:
+    # H37: "should i drive him to st lukes or call" after chest pain and a
+    # numb arm; "yes I'm safe" says nothing about the person in danger.
+    for variant in ("emergency", "emergency_mode"):
+        t = tracker(user("faq", kind="emergency"), crisis_reply(variant),
+                    user("faq", clear=True, about=True))
+        assert action(t) == "utter_crisis"
+        t = tracker(user("faq", kind="emergency"), crisis_reply(variant), said_safe(),
+                    user("faq", clear=True, about=True))
+        assert action(t) == "utter_crisis"
 
 
 def test_crisis_mode_lets_the_visitor_ask_for_staff_and_fill_the_form() -> None:

@@ -90,6 +90,19 @@ def test_crisis_mode_stays_for_the_rest_of_the_conversation(stack) -> None:
     assert kinds(answer) == ["answer"] and "988" in answer[0]["custom"]["crisis_resources"]
 
 
+def test_after_an_emergency_a_question_about_the_person_gets_911(stack) -> None:
+    """H37: a question about what to do for the person in danger, after an
+    emergency reply, is about the emergency: 911, never a curated answer."""
+    sender = new_sender()
+    first = say(stack, sender, "my husband just woke up and says his chest feels tight and heavy")
+    emergency = next(r for r in first if kinds([r]) == ["crisis"])
+    assert emergency["custom"]["variant"] == "emergency"
+    for message in ("should i drive him to st lukes or call", "what do i tell them when i call"):
+        replies = say(stack, sender, message)
+        assert kinds(replies) == ["crisis"], message
+        assert replies[0]["custom"]["variant"] == "emergency_mode" and "911" in replies[0]["text"]
+
+
 def test_distress_gets_the_boundary_reply_not_the_rephrase_request(stack) -> None:
     replies = say(stack, new_sender(), "i'm so overwhelmed and alone lately, nothing feels easy")
     custom = next(r["custom"] for r in replies if kinds([r]) in (["fallback"], ["crisis"]))

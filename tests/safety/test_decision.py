@@ -23,6 +23,13 @@ def test_a_plain_question_is_none_and_clear() -> None:
     assert decision.general_answer_id == "cost_overview"
 
 
+def test_the_decision_says_whether_the_message_is_about_someone() -> None:
+    # The safety policy needs it in crisis mode ("can I still book for him?").
+    assert not decide(QUESTION, T).about_a_person
+    about = decide(replace(QUESTION, about_a_person=True), T)
+    assert about.about_a_person and about.clear_question
+
+
 def test_a_pattern_match_is_crisis_whatever_the_models_say() -> None:
     signals = replace(QUESTION, pattern_matches=(("suicidal_thoughts", "crisis"),))
     assert decide(signals, T).kind == CRISIS
