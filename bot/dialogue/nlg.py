@@ -149,18 +149,24 @@ def _input_problem_variant(tracker: DialogueStateTracker) -> Optional[str]:
     return safety_state.input_problem_of(tracker)
 
 
+# Decisions that get the ordinary crisis-mode reply even after an emergency.
+EMERGENCY_MODE_OVERRIDDEN_BY = frozenset({safety.CRISIS, safety.POSSIBLE_RISK, safety.DISTRESS})
+
+
 @chooses_variant("utter_crisis")
 def _crisis_variant(tracker: DialogueStateTracker) -> Optional[str]:
     """The first crisis reply in full; after it, the shorter crisis-mode replies.
 
     After an emergency reply, the crisis-mode replies stay about the
-    emergency (call 911, stay with the person) until a message is itself
-    about a crisis.
+    emergency (call 911, stay with the person), unless the message itself
+    shows risk or distress of another kind: "i don't want to be here without
+    him" after his chest pain needs "are you safe?", not "call 911".
     """
     kind = safety_state.decision_of(tracker).kind
     if safety_state.crisis_replies_before_latest_message(tracker):
         emergency = kind == safety.EMERGENCY or (
-            kind != safety.CRISIS and safety_state.last_crisis_reply_was_emergency(tracker))
+            kind not in EMERGENCY_MODE_OVERRIDDEN_BY
+            and safety_state.last_crisis_reply_was_emergency(tracker))
         return "emergency_mode" if emergency else "crisis_mode"
     return "emergency" if kind == safety.EMERGENCY else None
 

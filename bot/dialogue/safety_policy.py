@@ -77,7 +77,11 @@ def next_safety_action(tracker: DialogueStateTracker) -> Prediction:
     if decision.is_risk:
         return crisis_reply(tracker)
     previous = safety_state.previous_bot_action(tracker)
-    if intent in ("affirm", "deny") and previous == ACTION_FLAG:
+    # "ok, calling now" after "Please call 911 now" (the not-safe reply) is
+    # not "yes, I'm safe": only a crisis reply asked that.
+    asked_if_safe = previous == ACTION_FLAG and \
+        safety_state.last_crisis_variant(tracker) not in safety_state.SAFETY_ANSWER_VARIANTS
+    if intent in ("affirm", "deny") and asked_if_safe:
         return (UTTER_SAFE if intent == "affirm" else UTTER_NOT_SAFE), []
     if intent == "deny" and safety_state.last_bot_variant(tracker) == "possible_crisis":
         return crisis_reply(tracker)
@@ -100,12 +104,16 @@ def may_leave_crisis_mode(tracker: DialogueStateTracker, decision: safety.Safety
                           intent: Optional[str]) -> bool:
     """In crisis mode, what gets its ordinary reply instead of the crisis-mode one.
 
-    A clear, benign question (answered with the crisis resources attached by
-    the NLG), asking for staff, and the callback form's own questions. A
-    question about someone ("should I drive him to the ER", "what do I say
-    if I text that number") may be about the crisis itself, so it gets the
-    crisis-mode reply, unless the visitor has said they are safe since the
-    last crisis reply and that reply was not about a medical emergency.
+    Asking for staff, the callback form's own questions, and a clear, benign
+    question (answered with the crisis resources attached by the NLG), with
+    two limits, because the question may be about the crisis itself:
+    - a question about someone ("what do I even say if I text that number")
+      gets the crisis-mode reply, unless the visitor has said "yes, I'm
+      safe" since the last crisis reply;
+    - after an emergency reply, a question about someone ("should I drive
+      him to the ER or call") always does, and a general one ("is chest
+      tightness a normal side effect?") does until the visitor has said
+      they are safe: it must not read as a judgement of the symptoms.
     """
     if decision.kind != safety.NONE:
         return False
@@ -113,6 +121,7 @@ def may_leave_crisis_mode(tracker: DialogueStateTracker, decision: safety.Safety
         return True
     if not decision.clear_question:
         return False
-    return not decision.about_a_person or (
-        safety_state.said_safe_since_crisis_reply(tracker)
-        and not safety_state.last_crisis_reply_was_emergency(tracker))
+    said_safe = safety_state.said_safe_since_crisis_reply(tracker)
+    if safety_state.last_crisis_reply_was_emergency(tracker):
+        return said_safe and not decision.about_a_person
+    return said_safe or not decision.about_a_person

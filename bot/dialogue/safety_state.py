@@ -91,14 +91,15 @@ def last_crisis_reply_was_emergency(tracker: DialogueStateTracker) -> bool:
     return False
 
 
+def last_crisis_variant(tracker: DialogueStateTracker) -> Optional[str]:
+    """custom.variant of the latest crisis-kind message before this message
+    ("safe" after "yes, I'm safe"; None for the first, full crisis reply)."""
+    return next(_crisis_variants_before_latest_message(tracker), None)
+
+
 def said_safe_since_crisis_reply(tracker: DialogueStateTracker) -> bool:
-    """The visitor answered "yes, I'm safe" after the latest crisis reply."""
-    for variant in _crisis_variants_before_latest_message(tracker):
-        if variant not in SAFETY_ANSWER_VARIANTS:
-            return False
-        if variant == "safe":
-            return True
-    return False
+    """The visitor answered "yes, I'm safe", and no crisis reply came after."""
+    return last_crisis_variant(tracker) == "safe"
 
 
 def last_text_of_kind(tracker: DialogueStateTracker, kinds: frozenset) -> Optional[str]:

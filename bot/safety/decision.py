@@ -217,7 +217,11 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
     answerable = clear or is_answerable_question(s, t)
 
     def decision(kind: str, reason: str, answer: Optional[str] = None) -> SafetyDecision:
-        return SafetyDecision(kind, reason, s.language, answer, clear and kind == NONE,
+        # A message with an input problem (another language, unreadable) is
+        # never a clear question: in crisis mode it must get the crisis-mode
+        # reply in its language, not "I can only answer in English".
+        clear_question = clear and kind == NONE and not s.input_problem
+        return SafetyDecision(kind, reason, s.language, answer, clear_question,
                               about_a_person=s.about_a_person)
 
     if _told_as_history(s, t):

@@ -66,9 +66,20 @@ def test_after_an_emergency_reply_crisis_mode_stays_about_the_emergency() -> Non
         assert all(a != b for a, b in zip(sent, sent[1:]))
 
 
-def test_a_crisis_after_an_emergency_gets_the_crisis_mode_reply() -> None:
-    t = tracker(user("faq", kind="emergency"), crisis_reply("emergency"), user("faq", kind="crisis"))
-    assert render("utter_crisis", t)["custom"]["variant"] == "crisis_mode"
+def test_risk_or_distress_of_another_kind_after_an_emergency_gets_the_crisis_mode_reply() -> None:
+    # "i don't want to be here without him" after his chest pain: "are you safe?", not "call 911".
+    for kind in ("crisis", "possible_risk", "distress"):
+        t = tracker(user("faq", kind="emergency"), crisis_reply("emergency"), user("faq", kind=kind))
+        assert render("utter_crisis", t)["custom"]["variant"] == "crisis_mode", kind
+
+
+def test_the_answer_to_are_you_safe_does_not_end_the_emergency_mode() -> None:
+    from tests.dialogue.test_safety_policy import said_not_safe, said_safe
+
+    for answer in (said_safe, said_not_safe):
+        t = tracker(user("faq", kind="emergency"), crisis_reply("emergency"), answer(),
+                    user("faq", clear=True, about=True))
+        assert render("utter_crisis", t)["custom"]["variant"] == "emergency_mode"
 
 
 def test_a_spanish_visitor_gets_the_spanish_crisis_reply() -> None:

@@ -45,6 +45,11 @@ def said_safe() -> List[Any]:
     return [*user("affirm"), *bot("utter_crisis_safe", "crisis", "safe")]
 
 
+def said_not_safe() -> List[Any]:
+    return [*user("deny"), *bot("utter_crisis_not_safe", "crisis", "not_safe"),
+            ActionExecuted("action_flag_crisis")]
+
+
 def tracker(*steps: List[Any]) -> DialogueStateTracker:
     events = [event for step in steps for event in step]
     return DialogueStateTracker.from_events("visitor", events, slots=DOMAIN.slots)
@@ -122,6 +127,40 @@ def test_a_question_about_someone_after_an_emergency_reply_gets_the_crisis_mode_
         t = tracker(user("faq", kind="emergency"), crisis_reply(variant), said_safe(),
                     user("faq", clear=True, about=True))
         assert action(t) == "utter_crisis"
+
+
+def test_after_an_emergency_reply_a_general_question_waits_until_the_visitor_is_safe() -> None:
+    # "is chest tightness a normal side effect?" must not read as a
+    # judgement of the symptoms that got the emergency reply.
+    t = tracker(user("faq", kind="emergency"), crisis_reply("emergency"), user("faq", clear=True))
+    assert action(t) == "utter_crisis"
+    t = tracker(user("faq", kind="emergency"), crisis_reply("emergency"), said_safe(),
+                user("faq", clear=True))
+    assert action(t) is None
+
+
+def test_only_a_safe_answer_since_the_latest_crisis_reply_counts() -> None:
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), said_safe(),
+                user("faq", kind="crisis"), crisis_reply("crisis_mode"),
+                user("faq", clear=True, about=True))
+    assert action(t) == "utter_crisis"
+
+
+def test_only_the_latest_crisis_reply_says_whether_it_is_an_emergency() -> None:
+    # An emergency, then a crisis: the crisis-mode rules, not the emergency's.
+    t = tracker(user("faq", kind="emergency"), crisis_reply("emergency"),
+                user("faq", kind="crisis"), crisis_reply("crisis_mode"), user("faq", clear=True))
+    assert action(t) is None
+
+
+def test_ok_after_the_not_safe_reply_is_not_taken_as_safe() -> None:
+    # "Please call 911 now" asks nothing: "ok, calling" must not get "I'm
+    # glad you're safe", nor open crisis mode to questions about someone.
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), said_not_safe(), user("affirm"))
+    assert action(t) == "utter_crisis"
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), said_not_safe(),
+                user("faq", clear=True, about=True))
+    assert action(t) == "utter_crisis"
 
 
 def test_crisis_mode_lets_the_visitor_ask_for_staff_and_fill_the_form() -> None:

@@ -30,6 +30,13 @@ def test_the_decision_says_whether_the_message_is_about_someone() -> None:
     assert about.about_a_person and about.clear_question
 
 
+def test_a_message_with_an_input_problem_is_never_a_clear_question() -> None:
+    # In crisis mode it must get the crisis-mode reply in Spanish, not "I can
+    # only answer in English".
+    decision = decide(replace(QUESTION, input_problem="other_language", language="es"), T)
+    assert decision.kind == NONE and not decision.clear_question
+
+
 def test_a_pattern_match_is_crisis_whatever_the_models_say() -> None:
     signals = replace(QUESTION, pattern_matches=(("suicidal_thoughts", "crisis"),))
     assert decide(signals, T).kind == CRISIS
