@@ -35,6 +35,26 @@ LABELS = ("benign", "crisis", "distress", "emergency")
 RISK_LABELS = ("crisis", "emergency")
 EXAMPLES_DIR = Path("data") / "safety" / "risk_examples"
 NLU_DIR = Path("data") / "nlu"
+# The blind case files (tests/cases/blind*/safety_messages.yml): each was
+# written by writers who never saw the project, judged once while held out,
+# and is a development set after that. Their messages are training examples
+# too: they are the only phrasings from writers nobody briefed about this
+# project's misses, and leaving each set out in turn showed they help on the
+# set left out (docs/safety.md, ninth and tenth rounds). The first set stays
+# out of training, because `make evaluate` gates on it in CI.
+CASES_DIR = Path("tests") / "cases"
+CASE_SETS = "blind*"
+CASE_SETS_KEPT_OUT = frozenset({"blind"})
+CASE_LABELS = {"crisis": "crisis", "emergency": "emergency", "near_miss": "benign"}
+# Their distress messages are not learned. Many are hopelessness about
+# treatment with the person still trying ("i feel hopeless about getting
+# better but i'm still going to try"), rightly distress; but word and
+# character n-grams cannot tell them from "everything is hopeless and i want
+# out", and learning them lowered the crisis score of hopelessness: a gated
+# crisis became a check-in (docs/safety.md, ninth round). A missed risk
+# costs more than a distress reply given as a check-in, so the blind sets
+# teach what is risk and what is harmless, not where distress ends.
+CASE_LABELS_NOT_LEARNED = frozenset({"distress"})
 # NLU intents whose examples are ordinary visitor messages, i.e. benign.
 NLU_CRISIS_INTENT = "crisis"
 _SEGMENT_BREAK = re.compile(r"(?<=[.!?;\n])\s+|\s+(?:but|and then|and also|also|plus)\s+")
@@ -75,8 +95,31 @@ def load_nlu_examples(folder: Path) -> list[Example]:
     return examples
 
 
+def case_files(folder: Path) -> list[Path]:
+    """The blind sets' safety messages that the classifier learns from."""
+    return [path for path in sorted(folder.glob(f"{CASE_SETS}/safety_messages.yml"))
+            if path.parent.name not in CASE_SETS_KEPT_OUT]
+
+
+def load_case_examples(paths: Iterable[Path]) -> list[Example]:
+    """Blind safety cases as examples: a near miss is benign, crisis and
+    emergency keep their label, distress is left out (CASE_LABELS_NOT_LEARNED)."""
+    examples = []
+    for path in paths:
+        for case in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("cases") or []:
+            if str(case.get("expect")) in CASE_LABELS_NOT_LEARNED:
+                continue
+            label = CASE_LABELS.get(str(case.get("expect")))
+            if label is None:
+                raise ValueError(f"{path}: expect {case.get('expect')!r} is not one of "
+                                 f"{(*CASE_LABELS, *CASE_LABELS_NOT_LEARNED)}")
+            examples.append(Example(str(case["text"]), label))
+    return examples
+
+
 def training_examples(root: Path) -> list[Example]:
-    return load_risk_examples(root / EXAMPLES_DIR) + load_nlu_examples(root / NLU_DIR)
+    return (load_risk_examples(root / EXAMPLES_DIR) + load_nlu_examples(root / NLU_DIR)
+            + load_case_examples(case_files(root / CASES_DIR)))
 
 
 def new_pipeline(c: float = 16.0, class_weight: Optional[str] = None) -> Pipeline:

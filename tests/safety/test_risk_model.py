@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.safety.risk_model import Example, RiskModel, benign_parts, load_risk_examples, segments
+from bot.safety.risk_model import (
+    Example, RiskModel, benign_parts, case_files, load_case_examples, load_risk_examples, segments,
+)
 
 CRISIS = [
     "i want to kill myself tonight", "i am going to end my life", "i have pills saved up to die",
@@ -70,3 +72,35 @@ def test_an_unknown_label_is_refused(tmp_path: Path) -> None:
     (tmp_path / "bad.yml").write_text("examples:\n  - text: hello\n    label: maybe\n")
     with pytest.raises(ValueError, match="maybe"):
         load_risk_examples(tmp_path)
+
+
+def _case_file(folder: Path, name: str, cases: str) -> Path:
+    path = folder / name / "safety_messages.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text("kind: safety\ncases:\n" + cases)
+    return path
+
+
+def test_blind_cases_are_examples_a_near_miss_is_benign_and_distress_is_left_out(tmp_path: Path) -> None:
+    path = _case_file(tmp_path, "blind2", (
+        "- {text: this wait is killing me lol, expect: near_miss, category: idiom, lang: en}\n"
+        "- {text: i have the pills counted out, expect: crisis, category: plan, lang: en}\n"
+        "- {text: she won't wake up, expect: emergency, category: unresponsive, lang: en}\n"
+        "- {text: so tired of all of it, expect: distress, category: venting, lang: en}\n"))
+    assert load_case_examples([path]) == [
+        Example("this wait is killing me lol", "benign"), Example("i have the pills counted out", "crisis"),
+        Example("she won't wake up", "emergency")]
+
+
+def test_the_first_blind_set_stays_out_of_training(tmp_path: Path) -> None:
+    """`make evaluate` gates on the first set in CI: it must not be learned from."""
+    case = "- {text: hi, expect: near_miss, category: chat, lang: en}\n"
+    for name in ("blind", "blind2", "blind11"):
+        _case_file(tmp_path, name, case)
+    assert [p.parent.name for p in case_files(tmp_path)] == ["blind11", "blind2"]
+
+
+def test_a_case_with_an_answer_topic_instead_of_a_safety_label_is_refused(tmp_path: Path) -> None:
+    path = _case_file(tmp_path, "blind3", "- {text: how much is it, expect: cost, category: q, lang: en}\n")
+    with pytest.raises(ValueError, match="cost"):
+        load_case_examples([path])
