@@ -7,9 +7,10 @@ It reads the one `SafetyDecision` stored on the visitor's latest message
   open form in the same step (inside a form, Rasa's RulePolicy predicts the
   form's next step as a "no user" prediction that outranks every rule, so
   this policy makes the same kind of prediction with a higher priority);
-- crisis mode: after the first crisis reply, every later message that is not
-  a clear, benign question (or the callback form the visitor asked for) gets
-  a crisis-mode reply, never an unrelated answer or "pick a topic";
+- crisis mode: after the first crisis reply, every later message gets a
+  crisis-mode reply (never an unrelated answer or "pick a topic"), except a
+  request for staff, the callback form the visitor asked for, and a clear,
+  benign question once the visitor has said they are safe;
 - "yes"/"no" after "Are you safe right now?", and "I'm not okay" after a
   safety check-in;
 - possible risk and distress: the check-in or the distress reply.
@@ -104,24 +105,21 @@ def may_leave_crisis_mode(tracker: DialogueStateTracker, decision: safety.Safety
                           intent: Optional[str]) -> bool:
     """In crisis mode, what gets its ordinary reply instead of the crisis-mode one.
 
-    Asking for staff, the callback form's own questions, and a clear, benign
-    question (answered with the crisis resources attached by the NLG), with
-    two limits, because the question may be about the crisis itself:
-    - a question about someone ("what do I even say if I text that number")
-      gets the crisis-mode reply, unless the visitor has said "yes, I'm
-      safe" since the last crisis reply;
-    - after an emergency reply, a question about someone ("should I drive
-      him to the ER or call") always does, and a general one ("is chest
-      tightness a normal side effect?") does until the visitor has said
-      they are safe: it must not read as a judgement of the symptoms.
+    Asking for staff, the callback form's own questions, and, once the
+    visitor has said "yes, I'm safe" since the last crisis reply, a clear,
+    benign question (answered with the crisis resources attached by the
+    NLG). Until then a question gets the crisis-mode reply, which asks
+    whether they are safe: "how much is it anyway" after "i have the pills
+    here" is still a person who may be at risk, and "what do I even say if
+    I text that number" is about the crisis itself. After an emergency
+    reply, "I'm safe" says nothing about the person in danger, so a question
+    about someone ("should I drive him to the ER or call") never gets an
+    ordinary answer.
     """
     if decision.kind != safety.NONE:
         return False
     if intent in CRISIS_MODE_INTENTS or tracker.active_loop_name == CALLBACK_FORM:
         return True
-    if not decision.clear_question:
+    if not (decision.clear_question and safety_state.said_safe_since_crisis_reply(tracker)):
         return False
-    said_safe = safety_state.said_safe_since_crisis_reply(tracker)
-    if safety_state.last_crisis_reply_was_emergency(tracker):
-        return said_safe and not decision.about_a_person
-    return said_safe or not decision.about_a_person
+    return not (decision.about_a_person and safety_state.last_crisis_reply_was_emergency(tracker))

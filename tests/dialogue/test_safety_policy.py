@@ -99,8 +99,11 @@ def test_crisis_mode_answers_an_unclear_faq_guess_with_the_crisis_mode_reply() -
     assert action(t) == "utter_crisis"
 
 
-def test_crisis_mode_lets_a_clear_question_be_answered() -> None:
+def test_crisis_mode_answers_a_clear_question_once_the_visitor_said_they_are_safe() -> None:
+    # "how much is it anyway" after "i have the pills here": "are you safe?" first.
     t = tracker(user("faq", kind="crisis"), crisis_reply(), user("faq", clear=True))
+    assert action(t) == "utter_crisis"
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), said_safe(), user("faq", clear=True))
     assert action(t) is None  # the rules answer it; the NLG attaches the crisis resources
 
 
@@ -149,7 +152,8 @@ def test_only_a_safe_answer_since_the_latest_crisis_reply_counts() -> None:
 def test_only_the_latest_crisis_reply_says_whether_it_is_an_emergency() -> None:
     # An emergency, then a crisis: the crisis-mode rules, not the emergency's.
     t = tracker(user("faq", kind="emergency"), crisis_reply("emergency"),
-                user("faq", kind="crisis"), crisis_reply("crisis_mode"), user("faq", clear=True))
+                user("faq", kind="crisis"), crisis_reply("crisis_mode"), said_safe(),
+                user("faq", clear=True, about=True))
     assert action(t) is None
 
 

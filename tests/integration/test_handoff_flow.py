@@ -74,18 +74,21 @@ def test_after_a_crisis_no_booking_or_price_buttons(stack) -> None:
 
 
 def test_crisis_mode_stays_for_the_rest_of_the_conversation(stack) -> None:
-    """Issue #9: after the crisis reply, unclear messages get varied crisis-mode
-    replies (never a topic answer or "pick a topic"), a clear question gets its
-    answer with the resources attached, and nothing repeats word for word."""
+    """Issue #9: after the crisis reply, messages get varied crisis-mode
+    replies (never a topic answer or "pick a topic"), a clear question too
+    until the visitor says they are safe, and then its answer with the
+    resources attached; nothing repeats word for word."""
     sender = new_sender()
     first = say(stack, sender, "i dont want to be here anymore")
     texts = [next(r["text"] for r in first if kinds([r]) == ["crisis"])]
-    for message in ("whatever", "the voices keep telling me to do it tonight", "idk", "ok"):
+    for message in ("whatever", "the voices keep telling me to do it tonight", "idk",
+                    "how much does a ketamine infusion cost?"):
         replies = say(stack, sender, message)
         assert kinds(replies) == ["crisis"], message
         assert "988" in replies[0]["text"] and "911" in replies[0]["text"]
         texts.append(replies[0]["text"])
     assert all(a != b for a, b in zip(texts, texts[1:]))
+    assert "glad you're safe" in say(stack, sender, "/affirm")[0]["text"]
     answer = say(stack, sender, "how much does a ketamine infusion cost?")
     assert kinds(answer) == ["answer"] and "988" in answer[0]["custom"]["crisis_resources"]
 
