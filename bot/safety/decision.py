@@ -130,8 +130,8 @@ class SafetyDecision:
     # The curated answer this message may be given (as the answer, or as
     # general information beside a handoff); None when none may be shown.
     general_answer_id: Optional[str] = None
-    # A clear, benign general question: answerable even in crisis mode,
-    # unless it is about someone (the safety policy decides, with the
+    # A clear, benign general question: answerable even in crisis mode once
+    # the visitor has said they are safe (the safety policy decides, with the
     # conversation's state).
     clear_question: bool = False
     # "I", "my", "him" or a named person: the message is about someone.
