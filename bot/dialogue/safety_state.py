@@ -56,18 +56,10 @@ def _before_latest_message(tracker: DialogueStateTracker) -> Iterator[Any]:
     yield from events
 
 
-def crisis_replies_before_latest_message(tracker: DialogueStateTracker) -> int:
-    """How many crisis replies were sent before the visitor's latest message.
-
-    One or more means the conversation is in crisis mode.
-    """
-    return sum(1 for event in _before_latest_message(tracker)
-               if isinstance(event, BotUttered) and _custom(event).get("kind") == CRISIS_KIND)
-
-
 # Variants of the crisis kind that answer "Are you safe right now?" rather
 # than reply to a crisis.
-SAFETY_ANSWER_VARIANTS = frozenset({"safe", "not_safe"})
+SAFE_VARIANT = "safe"
+SAFETY_ANSWER_VARIANTS = frozenset({SAFE_VARIANT, "not_safe"})
 EMERGENCY_VARIANTS = frozenset({"emergency", "emergency_mode"})
 
 
@@ -76,6 +68,14 @@ def _crisis_variants_before_latest_message(tracker: DialogueStateTracker) -> Ite
     for event in _before_latest_message(tracker):
         if isinstance(event, BotUttered) and _custom(event).get("kind") == CRISIS_KIND:
             yield _custom(event).get("variant")
+
+
+def crisis_replies_before_latest_message(tracker: DialogueStateTracker) -> int:
+    """How many crisis-kind messages were sent before the visitor's latest message.
+
+    One or more means the conversation is in crisis mode.
+    """
+    return sum(1 for _ in _crisis_variants_before_latest_message(tracker))
 
 
 def last_crisis_reply_was_emergency(tracker: DialogueStateTracker) -> bool:
@@ -99,7 +99,7 @@ def last_crisis_variant(tracker: DialogueStateTracker) -> Optional[str]:
 
 def said_safe_since_crisis_reply(tracker: DialogueStateTracker) -> bool:
     """The visitor answered "yes, I'm safe", and no crisis reply came after."""
-    return last_crisis_variant(tracker) == "safe"
+    return last_crisis_variant(tracker) == SAFE_VARIANT
 
 
 def last_text_of_kind(tracker: DialogueStateTracker, kinds: frozenset) -> Optional[str]:
