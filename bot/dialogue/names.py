@@ -10,3 +10,11 @@ UTTER_CRISIS = "utter_crisis"
 UTTER_CRISIS_SAFE = "utter_crisis_safe"
 UTTER_CRISIS_NOT_SAFE = "utter_crisis_not_safe"
 UTTER_FALLBACK = "utter_fallback"
+
+# custom.variant of the crisis-kind responses in domain.yml: the NLG picks
+# them, and safety_state reads them back from the messages already sent.
+VARIANT_EMERGENCY = "emergency"
+VARIANT_EMERGENCY_MODE = "emergency_mode"
+VARIANT_CRISIS_MODE = "crisis_mode"
+VARIANT_SAFE = "safe"
+VARIANT_NOT_SAFE = "not_safe"

@@ -22,7 +22,7 @@ from bot.clinic_file import ClinicFile
 from bot.content import ContentStore
 from bot.content.model import ANSWER_RESPONSE_PREFIX
 from bot.content.render import answer_message
-from bot.dialogue import messages, safety_state
+from bot.dialogue import messages, names, safety_state
 from bot.handoff import live
 from bot.handoff.hours import HoursFile
 from bot.safety import decision as safety
@@ -42,9 +42,9 @@ DECORATORS: Dict[str, Decorator] = {}
 VARIANTS: Dict[str, Variant] = {}
 
 
-def decorates(*names: str) -> Callable[[Decorator], Decorator]:
+def decorates(*responses: str) -> Callable[[Decorator], Decorator]:
     def register(function: Decorator) -> Decorator:
-        for name in names:
+        for name in responses:
             DECORATORS[name] = function
         return function
     return register
@@ -167,8 +167,8 @@ def _crisis_variant(tracker: DialogueStateTracker) -> Optional[str]:
         emergency = kind == safety.EMERGENCY or (
             kind not in EMERGENCY_MODE_OVERRIDDEN_BY
             and safety_state.last_crisis_reply_was_emergency(tracker))
-        return "emergency_mode" if emergency else "crisis_mode"
-    return "emergency" if kind == safety.EMERGENCY else None
+        return names.VARIANT_EMERGENCY_MODE if emergency else names.VARIANT_CRISIS_MODE
+    return names.VARIANT_EMERGENCY if kind == safety.EMERGENCY else None
 
 
 @chooses_variant("utter_fallback")

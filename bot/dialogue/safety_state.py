@@ -13,6 +13,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.dialogue import names
 from bot.safety.decision import NO_DECISION, PARSE_DATA_KEY, SafetyDecision
 
 CRISIS_KIND = "crisis"
@@ -58,9 +59,8 @@ def _before_latest_message(tracker: DialogueStateTracker) -> Iterator[Any]:
 
 # Variants of the crisis kind that answer "Are you safe right now?" rather
 # than reply to a crisis.
-SAFE_VARIANT = "safe"
-SAFETY_ANSWER_VARIANTS = frozenset({SAFE_VARIANT, "not_safe"})
-EMERGENCY_VARIANTS = frozenset({"emergency", "emergency_mode"})
+SAFETY_ANSWER_VARIANTS = frozenset({names.VARIANT_SAFE, names.VARIANT_NOT_SAFE})
+EMERGENCY_VARIANTS = frozenset({names.VARIANT_EMERGENCY, names.VARIANT_EMERGENCY_MODE})
 
 
 def _crisis_variants_before_latest_message(tracker: DialogueStateTracker) -> Iterator[Optional[str]]:
@@ -99,7 +99,7 @@ def last_crisis_variant(tracker: DialogueStateTracker) -> Optional[str]:
 
 def said_safe_since_crisis_reply(tracker: DialogueStateTracker) -> bool:
     """The visitor answered "yes, I'm safe", and no crisis reply came after."""
-    return last_crisis_variant(tracker) == SAFE_VARIANT
+    return last_crisis_variant(tracker) == names.VARIANT_SAFE
 
 
 def last_text_of_kind(tracker: DialogueStateTracker, kinds: frozenset) -> Optional[str]:
