@@ -121,3 +121,18 @@ def test_pick_variation_falls_back_to_english_then_to_the_plain_variation() -> N
     assert pick_variation(variations, "v", "es")["text"] == "a"
     assert pick_variation(variations, "v", "en", avoid_text="a")["text"] == "b"
     assert pick_variation(variations, "missing")["text"] == "plain"
+
+
+def test_every_reply_with_the_are_you_safe_buttons_asks_it() -> None:
+    # A typed "yes" to such a reply counts as "yes, I'm safe", which lets
+    # questions be answered again (safety_policy.may_leave_crisis_mode). The
+    # emergency-mode texts once showed the buttons without asking, and "yes"
+    # to "is there someone who can be with you?" counted as safe.
+    for name, variations in DOMAIN.responses.items():
+        for variation in variations:
+            titles = " ".join(button["title"] for button in variation.get("buttons") or [])
+            crisis = (variation.get("custom") or {}).get("kind") == "crisis"
+            if crisis and ("I'm safe" in titles or "a salvo" in titles):
+                text = variation["text"]
+                last_question = text.replace("¿", "").split("?")[-2] if "?" in text else ""
+                assert "safe" in last_question or "a salvo" in last_question, (name, text)
