@@ -33,7 +33,12 @@ _ASKING = re.compile(r"\b(?:wondering|curious|want to know|wanted to know|tell m
 _PERSON = re.compile(
     r"\b(?:i|i'm|i've|i'd|i'll|me|my|myself|mine|we|us|our|he|him|his|she|her|they|them|their|"
     r"son|daughter|brother|sister|mom|mum|mother|dad|father|husband|wife|partner|boyfriend|"
-    r"girlfriend|friend|roommate|kid|child|grandma|grandpa|aunt|uncle|cousin|fiance|fiancee)\b",
+    r"girlfriend|friend|roommate|kid|child|grandma|grandpa|aunt|uncle|cousin|fiance|fiancee|"
+    # Spanish: "¿la llevo yo al hospital?" after her chest pain is about her;
+    # not "la", "lo" or "su", which are also articles and "its".
+    r"yo|mi|mis|conmigo|él|ella|ellos|ellas|llevarlo|llevarla|hijo|hija|hermano|hermana|mamá|mama|madre|"
+    r"papá|papa|padre|esposo|esposa|marido|pareja|novio|novia|amigo|amiga|abuelo|abuela|tío|tio|tía|tia|"
+    r"primo|prima|compañero|compañera)\b",
     re.IGNORECASE,
 )
 _DOSE_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:mg|milligrams?|mcg|ml|g\b|grams?)(?:\s*(?:/|per)\s*(?:kg|kilogram))?",

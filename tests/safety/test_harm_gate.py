@@ -52,5 +52,7 @@ def test_questions_are_recognised(text, expected) -> None:
 
 def test_people_and_dose_figures() -> None:
     assert about_a_person("my son took all his pills") and not about_a_person("can ketamine kill you")
+    assert about_a_person("mi hijo se tomó todas sus pastillas") and about_a_person("¿la llevo yo al hospital?")
+    assert not about_a_person("¿la ketamina puede causar la muerte?")
     assert has_dose_figures("the usual IV dose is 0.5 mg per kg") and has_dose_figures("56 mg or 84 mg")
     assert not has_dose_figures("most people need 6 infusions")
