@@ -38,6 +38,9 @@ _CLAUSE_SPLIT = re.compile(r"[.!?¿¡;,\n]+|\b(?:and|but|though|although|yet|so|
 # A new first-person statement starts a new clause even without punctuation:
 # "i overdosed in 2019 i have 60 pills saved up" must not hide its second
 # half inside the past clause (the eighth round's review).
+# Words that say nothing on their own, kept with the statement after them.
+_FILLER = frozenset({"ya", "pero", "pues", "bueno", "y", "so", "yeah", "yes", "ok", "okay", "well",
+                     "tbh", "honestly", "and", "also", "now"})
 _NEW_SUBJECT = re.compile(r"\s(?=(?:i'?m|im|i am|i have|i've|ive|i want|i will|i'll|ill|i plan|i keep|"
                           r"tengo|quiero|voy a|estoy)\b)")
 
@@ -75,8 +78,24 @@ def default_cues() -> HistoryCues:
 
 def clauses(text: str) -> list[str]:
     """The message cut at sentence ends, commas, joining words and a new "I ..." statement."""
-    return [part.strip() for clause in _CLAUSE_SPLIT.split(text or "") if clause
-            for part in _NEW_SUBJECT.split(clause) if part.strip()]
+    return [part for clause in _CLAUSE_SPLIT.split(text or "") if clause
+            for part in _subject_parts(clause)]
+
+
+def _subject_parts(clause: str) -> list[str]:
+    """A clause cut before each new "I ..." statement; a filler word left in
+    front stays with what follows ("ya estoy bien", not "ya" and "estoy
+    bien"): the risk classifier read a lone "ya" as a crisis (fourteenth
+    blind set). Only filler: any other word could carry risk into the
+    clause after it (review, eleventh round)."""
+    parts = [part.strip() for part in _NEW_SUBJECT.split(clause) if part.strip()]
+    merged: list[str] = []
+    for part in parts:
+        if merged and merged[-1] in _FILLER:
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged
 
 
 def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[str], bool],
@@ -102,3 +121,4 @@ def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[s
     # The clauses are also judged together: cutting at a new "I ..." must not
     # split "nobody would care if i'm gone" into two harmless halves.
     return not (any(is_risky(c) for c in rest) or (len(rest) > 1 and is_risky(" ".join(rest))))
+

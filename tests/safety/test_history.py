@@ -27,6 +27,15 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "My past suicide attempt is in my records. Will it affect whether you accept me?",
     "I had passive suicidal thoughts a few years back, therapy helped. Am I eligible?",
     "I overdosed on heroin back in 2012 and have been in recovery for 11 years now. Is ketamine safe for people in recovery?",
+    # The eleventh round: recovery told length first, thoughts that have not
+    # come back "since", scars, and depression (not risk) coming back.
+    "I overdosed in 2014, 9 years sober now. Is ketamine risky for me?",
+    "Suicidal thoughts in college, stable for years now. Would that matter for intake?",
+    "I attempted years ago and haven't had those thoughts since. Can I still apply?",
+    "Hace años me cortaba, no lo hago desde hace años. ¿Eso importa?",
+    "Intenté suicidarme hace años y no he tenido esos pensamientos desde entonces. ¿Me aceptan?",
+    "I self-harmed in college and still have scars. Will the nurses see them?",
+    "I attempted suicide in college. My depression came back this winter. Am I eligible?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -90,6 +99,30 @@ def test_risk_told_as_the_distant_past(text) -> None:
     # "Hace años que" and "used to" in "I'm used to" run up to now.
     "Hace muchos años que me quiero morir ¿me aceptan en la clínica?",
     "I attempted years ago and I'm used to wanting to kill myself. Can I get ketamine?",
+    # The eleventh round's cues keep what runs on up to now.
+    "I attempted years ago and haven't stopped thinking about it since. Can I get ketamine?",
+    "I tried to kill myself in 2015 and haven't felt okay since. Can I get in?",
+    "I attempted years ago and the thoughts came back. Can I still book?",
+    "Hace años intenté suicidarme y ahora no puedo más. ¿Me atienden?",
+    "I cut myself as a teen and still have the urges. Can I come in?",
+    "I attempted years ago. My depression came back and so did the urge to end it. Am I eligible?",
+    # The independent review of those cues: "now" or "since" that goes on,
+    # "ahora no" after a good past, recent days, things back again.
+    "Intenté quitarme la vida hace 10 años y salí adelante, pero ahora no. ¿La ketamina me puede ayudar?",
+    "hace años intenté matarme, ahora no, bueno sí. ¿puedo hacer ketamina?",
+    "I used to cut in high school. I haven't done it since Tuesday. Is that recent enough to start ketamine?",
+    "i was suicidal years ago and havent had those thoughts since, until a few days ago. can ketamine help?",
+    "I had suicidal thoughts years ago, haven't had them since but they're back. Is ketamine right for me?",
+    "i tried to kill myself years ago havent had those thoughts since except on my birthday can i still do ketamine?",
+    "Me corté hace años, no lo hago desde el viernes, ¿puedo empezar ketamina?",
+    "hace años intenté matarme, no lo he hecho desde entonces hasta el sábado. ¿pueden ayudarme?",
+    "I attempted suicide years ago, was fine for years now the urges are back, can I book?",
+    "i cut myself years ago 3 years clean now it's getting bad, is there a waitlist?",
+    "I attempted in 2015. 5 years clean now suicidal. can I get ketamine?",
+    "I used to self-harm in high school and the symptoms are coming back, can ketamine help?",
+    "I attempted suicide in 2018. My depression came back and so did the thoughts. Can ketamine help?",
+    "i attempted suicide years ago my depression came back worse than when i tried, can i get in soon?",
+    "i cut as a teen i still have scars n some are still bleeding is that ok for treatment?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)
@@ -104,6 +137,14 @@ def test_kinds_of_risk_that_are_never_only_history() -> None:
 
 def test_clauses_cut_at_sentence_ends_commas_and_joining_words() -> None:
     assert clauses("a, b. c and d but e") == ["a", "b", "c", "d", "e"]
+
+
+def test_a_lone_word_before_a_new_i_statement_stays_with_it() -> None:
+    # The classifier read a lone "ya" as a crisis (fourteenth blind set).
+    assert clauses("pero ya estoy bien, tengo terapia") == ["ya estoy bien", "tengo terapia"]
+    assert clauses("so yeah i'm fine i have support") == ["yeah i'm fine", "i have support"]
+    # Only filler: any other word could carry risk into the clause after it.
+    assert clauses("pills i have plenty") == ["pills", "i have plenty"]
 
 
 def test_reassurance_is_neither_a_present_cue_nor_judged_as_risk() -> None:
