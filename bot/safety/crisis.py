@@ -44,7 +44,9 @@ RESEARCH_CUES = {
 # disclosures (independent reviews, sixth round).
 FIRST_PERSON_ES = {"yo", "me", "mi", "mis", "estoy", "voy", "quiero", "siento", "pienso", "tengo",
                    "necesito", "ahora", "pronto", "hoy", "noche", "ya", "mañana", "manana"}
-ONE_QUESTION = re.compile(r"[¿]?[^.!?¿]*\?+")
+# An opening clause before the "¿" still makes one question: "soy enfermera,
+# ¿qué protocolo siguen...?".
+ONE_QUESTION = re.compile(r"[¿]?[^.!?¿]*(?:,\s*¿[^.!?¿]*)?\?+")
 # Screening questions ("have you ever had suicidal thoughts?") are not a
 # disclosure; "ever" right before the match works like a negation.
 SCREENING_CUES = {"ever"}
