@@ -19,6 +19,14 @@ from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures,
     ("me corté las venas", ("me corté",)),
     ("should i call 911 or is this the normal thing", ("911",)),
     ("¿llamo a una ambulancia?", ("ambulancia",)),
+    # Euphemisms for dying (eleventh round, H39).
+    ("is there an amount where you just dont come back", ("dont come back",)),
+    ("i won't be around for the follow up anyway", ("won't be around",)),
+    ("some days i just want to end it all", ("end it all",)),
+    ("is it normal to give up on life after 3 failed meds", ("give up on life",)),
+    ("my grandma keeps saying she wants to go home to jesus", ("go home to jesus",)),
+    ("been picking songs for my funeral", ("my funeral",)),
+    ("hay alguna forma que no duela", ("que no duela",)),
 ])
 def test_harm_words_are_found(text, found) -> None:
     assert set(found) <= set(default_gate().harm_terms(text))
@@ -34,6 +42,10 @@ def test_harm_words_are_found(text, found) -> None:
     "¿me corto el pelo antes de la cita?",
     "¿necesito un análisis de sangre antes?",
     "me corté el dedo picando cebolla",
+    "will my depression come back after the sixth infusion",
+    "i'm ready to end things with my current psychiatrist",
+    "my uncle's funeral is on friday, can i move my appointment",
+    "im not giving up on life, just on feeling better",
 ])
 def test_idioms_and_everyday_medical_words_are_not_harm(text) -> None:
     assert default_gate().harm_terms(text) == ()
