@@ -35,12 +35,12 @@ HISTORICAL_GROUPS = frozenset({
 # A negation just before reassurance ("not doing well now", "no estoy bien ahora").
 _NEGATED_BEFORE = re.compile(r"(?:\b(?:not|no|never|nunca|ni|nor)|n['’]t)\s+(?:\w+\s+){0,2}$")
 _CLAUSE_SPLIT = re.compile(r"[.!?¿¡;,\n]+|\b(?:and|but|though|although|yet|so|pero|y|aunque)\b")
-# A new first-person statement starts a new clause even without punctuation:
-# "i overdosed in 2019 i have 60 pills saved up" must not hide its second
-# half inside the past clause (the eighth round's review).
 # Words that say nothing on their own, kept with the statement after them.
 _FILLER = frozenset({"ya", "pero", "pues", "bueno", "y", "so", "yeah", "yes", "ok", "okay", "well",
                      "tbh", "honestly", "and", "also", "now"})
+# A new first-person statement starts a new clause even without punctuation:
+# "i overdosed in 2019 i have 60 pills saved up" must not hide its second
+# half inside the past clause (the eighth round's review).
 _NEW_SUBJECT = re.compile(r"\s(?=(?:i'?m|im|i am|i have|i've|ive|i want|i will|i'll|ill|i plan|i keep|"
                           r"tengo|quiero|voy a|estoy)\b)")
 
@@ -121,4 +121,3 @@ def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[s
     # The clauses are also judged together: cutting at a new "I ..." must not
     # split "nobody would care if i'm gone" into two harmless halves.
     return not (any(is_risky(c) for c in rest) or (len(rest) > 1 and is_risky(" ".join(rest))))
-
