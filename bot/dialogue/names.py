@@ -11,8 +11,10 @@ UTTER_CRISIS_SAFE = "utter_crisis_safe"
 UTTER_CRISIS_NOT_SAFE = "utter_crisis_not_safe"
 UTTER_FALLBACK = "utter_fallback"
 
-# custom.variant of the crisis-kind responses in domain.yml: the NLG picks
-# them, and safety_state reads them back from the messages already sent.
+# custom.kind of the crisis responses in domain.yml (the widget and
+# bot.evaluate read it too), and custom.variant of each: the NLG picks them,
+# and safety_state reads them back from the messages already sent.
+KIND_CRISIS = "crisis"
 VARIANT_EMERGENCY = "emergency"
 VARIANT_EMERGENCY_MODE = "emergency_mode"
 VARIANT_CRISIS_MODE = "crisis_mode"

@@ -34,7 +34,7 @@ Decorator = Callable[["ContentNLG", Dict[str, Any], DialogueStateTracker], None]
 Variant = Callable[[DialogueStateTracker], Optional[str]]
 # Responses whose variations take turns instead of repeating, and the kinds
 # of message each must not repeat.
-ROTATING = {"utter_crisis": frozenset({"crisis"}), "utter_fallback": frozenset({"fallback"})}
+ROTATING = {"utter_crisis": frozenset({names.KIND_CRISIS}), "utter_fallback": frozenset({"fallback"})}
 
 # What to add to a system message after it is rendered, by response name.
 DECORATORS: Dict[str, Decorator] = {}
@@ -206,10 +206,10 @@ def _live_chat_offer(nlg: ContentNLG, message: Dict[str, Any], tracker: Dialogue
         return
     if offer.available:
         buttons = list(message.get("buttons") or [])
-        position = len(buttons) if message.get("custom", {}).get("kind") == "crisis" else 0
+        position = len(buttons) if message.get("custom", {}).get("kind") == names.KIND_CRISIS else 0
         buttons.insert(position, dict(live.LIVE_BUTTON))
         message["buttons"] = buttons
-    elif message.get("custom", {}).get("kind") != "crisis":
+    elif message.get("custom", {}).get("kind") != names.KIND_CRISIS:
         opening = live.unavailable_opening(offer).strip()
         if opening:
             message["text"] = f"{message['text']} {opening}"

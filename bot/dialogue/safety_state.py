@@ -16,8 +16,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.dialogue import names
 from bot.safety.decision import NO_DECISION, PARSE_DATA_KEY, SafetyDecision
 
-CRISIS_KIND = "crisis"
-
 
 def decision_of(tracker: DialogueStateTracker) -> SafetyDecision:
     """The safety decision stored on the visitor's latest message."""
@@ -66,7 +64,7 @@ EMERGENCY_VARIANTS = frozenset({names.VARIANT_EMERGENCY, names.VARIANT_EMERGENCY
 def _crisis_variants_before_latest_message(tracker: DialogueStateTracker) -> Iterator[Optional[str]]:
     """custom.variant of each crisis-kind message before the latest visitor message, newest first."""
     for event in _before_latest_message(tracker):
-        if isinstance(event, BotUttered) and _custom(event).get("kind") == CRISIS_KIND:
+        if isinstance(event, BotUttered) and _custom(event).get("kind") == names.KIND_CRISIS:
             yield _custom(event).get("variant")
 
 

@@ -35,9 +35,10 @@ HISTORICAL_GROUPS = frozenset({
 # A negation just before reassurance ("not doing well now", "no estoy bien ahora").
 _NEGATED_BEFORE = re.compile(r"(?:\b(?:not|no|never|nunca|ni|nor)|n['’]t)\s+(?:\w+\s+){0,2}$")
 _CLAUSE_SPLIT = re.compile(r"[.!?¿¡;,\n]+|\b(?:and|but|though|although|yet|so|pero|y|aunque)\b")
-# Words that say nothing on their own, kept with the statement after them.
-_FILLER = frozenset({"ya", "pero", "pues", "bueno", "y", "so", "yeah", "yes", "ok", "okay", "well",
-                     "tbh", "honestly", "and", "also", "now"})
+# Words that say nothing on their own, kept with the statement after them
+# ("and", "so", "pero", "y" never are: _CLAUSE_SPLIT cuts at them).
+_FILLER = frozenset({"ya", "pues", "bueno", "yeah", "yes", "ok", "okay", "well", "tbh", "honestly",
+                     "also", "now"})
 # A new first-person statement starts a new clause even without punctuation:
 # "i overdosed in 2019 i have 60 pills saved up" must not hide its second
 # half inside the past clause (the eighth round's review).
