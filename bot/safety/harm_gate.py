@@ -20,7 +20,7 @@ import yaml
 HARM_FILE = Path(__file__).with_name("lexicon") / "harm_terms.yml"
 _QUESTION_START = re.compile(
     r"^\s*(?:what|whats|what's|how|hows|how's|why|when|where|which|who|whom|whose|is|are|was|were|"
-    r"do|does|did|can|could|will|would|should|shall|may|might|has|have|had|any|"
+    r"do|does|did|can|could|will|would|should|shall|may|might|has|have|had|any|am\s+i|"
     r"qué|que|cómo|como|cuánto|cuanto|cuándo|cuando|dónde|donde|por qué|es|puedo|puede)\b",
     re.IGNORECASE,
 )

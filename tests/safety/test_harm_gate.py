@@ -57,6 +57,9 @@ def test_idioms_and_everyday_medical_words_are_not_harm(text) -> None:
     ("im not suicidal, just curious how it works", True),
     ("my brother is bleeding", False),
     ("there's a rope in the garage", False),
+    # "am i" asks even without a question mark; a dropped "I" does not.
+    ("i had a suicide attempt 2 years ago, am i still a candidate", True),
+    ("am so done with all of it", False),
 ])
 def test_questions_are_recognised(text, expected) -> None:
     assert is_question(text) is expected
