@@ -69,10 +69,6 @@ class Thresholds:
     # topic, and the risk classifier gives crisis + emergency less than this.
     clear_question_answer_min: float = 0.5
     clear_question_risk_max: float = 0.15
-    # A crisis pattern both learned layers read as benign (the risk
-    # classifier's crisis + emergency below this, the intent model's crisis
-    # below possible_risk_threshold) gets the check-in, not the crisis reply.
-    pattern_doubt_risk_max: float = 0.2
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Thresholds":
@@ -232,9 +228,6 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
         return SafetyDecision(PERSONAL, "past history, nothing now: staff", s.language,
                               past_history=True)
     risk_kind = _risk_kind(s, t)
-    if risk_kind is not None and _patterns_doubted(s, t):
-        return decision(POSSIBLE_RISK, f"{risk_kind[1]}, read as benign by the risk model "
-                                       f"({_scores(s.risk)}) and the intent model: check in")
     if risk_kind is not None:
         check_in = _check_in_instead(s, risk_kind[0])
         return decision(POSSIBLE_RISK, check_in) if check_in else decision(*risk_kind)
@@ -286,32 +279,6 @@ def _told_as_history(s: Signals, t: Thresholds) -> bool:
     if any(kind == EMERGENCY for _, kind in s.pattern_matches):
         return False
     return s.risk.get(EMERGENCY, 0.0) < t.emergency_threshold
-
-
-# Pattern groups whose match keeps the crisis reply whatever the learned
-# layers say: a method or lethality question, and (by kind) every emergency.
-_NEVER_DOUBTED = frozenset({"method_seeking"})
-
-
-def _patterns_doubted(s: Signals, t: Thresholds) -> bool:
-    """A crisis pattern matched, but both learned layers read the message as benign.
-
-    The patterns see words: "the main character gets ketamine therapy after a
-    suicide attempt", "my grandfather took his life in 1978", "bruh the intake
-    form is 14 pages im gonna die". The risk classifier, which has learned
-    thousands of such near misses, gives them almost nothing; no crisis or
-    emergency message of the three blind sets it never learned from scored
-    below 0.34 (docs/safety.md, twelfth round). Such a message gets the
-    check-in (are you safe? 911, 988), never an ordinary answer, so the
-    patterns still guarantee that the question is asked. Without a risk
-    classifier, with the intent model reading crisis, for a method question
-    or an emergency, the patterns stand alone.
-    """
-    if not s.pattern_matches or not s.risk:
-        return False
-    if any(kind == EMERGENCY or group in _NEVER_DOUBTED for group, kind in s.pattern_matches):
-        return False
-    return risk_total(s.risk) < t.pattern_doubt_risk_max and s.ml_crisis < t.possible_risk_threshold
 
 
 def _check_in_instead(s: Signals, kind: str) -> Optional[str]:

@@ -37,43 +37,9 @@ def test_a_message_with_an_input_problem_is_never_a_clear_question() -> None:
     assert decision.kind == NONE and not decision.clear_question
 
 
-SUICIDAL = (("suicidal_thoughts", "crisis"),)
-DOUBTING = {"benign": 0.85, "crisis": 0.1, "emergency": 0.02, "distress": 0.03}
-
-
-def test_a_pattern_match_is_crisis_when_either_learned_layer_backs_it() -> None:
-    t = thresholds_from_config(get_settings().root / "config.yml")
-    at_the_line = {**DOUBTING, "crisis": t.pattern_doubt_risk_max, "emergency": 0.0}
-    assert decide(replace(QUESTION, pattern_matches=SUICIDAL, risk=at_the_line), t).kind == CRISIS
-    intent_reads_crisis = replace(QUESTION, pattern_matches=SUICIDAL, risk=DOUBTING,
-                                  ml_crisis=t.possible_risk_threshold)
-    assert decide(intent_reads_crisis, t).kind == CRISIS
-
-
-def test_a_pattern_match_both_learned_layers_doubt_gets_the_check_in_never_an_answer() -> None:
-    # "I'm writing a novel where the main character gets ketamine therapy
-    # after a suicide attempt": the question "are you safe?" is still asked.
-    t = thresholds_from_config(get_settings().root / "config.yml")
-    for signals in (replace(QUESTION, pattern_matches=SUICIDAL, risk=DOUBTING),
-                    replace(QUESTION, pattern_matches=SUICIDAL, risk=BENIGN)):
-        decision = decide(signals, t)
-        assert decision.kind == POSSIBLE_RISK and "check in" in decision.reason
-        assert decision.general_answer_id is None and not decision.clear_question
-
-
-@pytest.mark.parametrize("matches", [
-    (("method_seeking", "crisis"),),
-    (("suicidal_thoughts", "crisis"), ("method_seeking", "crisis")),
-    (("emergency_symptoms", "emergency"),),
-    (("someone_in_danger", "crisis"), ("emergencias", "emergency")),
-])
-def test_a_method_question_or_an_emergency_pattern_stands_whatever_the_models_say(matches) -> None:
-    kind = decide(replace(QUESTION, pattern_matches=matches, risk=BENIGN), T).kind
-    assert kind in (CRISIS, EMERGENCY)
-
-
-def test_without_risk_scores_a_pattern_match_is_crisis() -> None:
-    assert decide(Signals(pattern_matches=SUICIDAL, risk={}), T).kind == CRISIS
+def test_a_pattern_match_is_crisis_whatever_the_models_say() -> None:
+    signals = replace(QUESTION, pattern_matches=(("suicidal_thoughts", "crisis"),))
+    assert decide(signals, T).kind == CRISIS
 
 
 def test_emergency_patterns_alone_make_an_emergency() -> None:
