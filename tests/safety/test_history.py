@@ -123,6 +123,9 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "I attempted suicide in 2018. My depression came back and so did the thoughts. Can ketamine help?",
     "i attempted suicide years ago my depression came back worse than when i tried, can i get in soon?",
     "i cut as a teen i still have scars n some are still bleeding is that ok for treatment?",
+    # "In the past two weeks" is now (review, twelfth round).
+    "the intake form asked if i've had suicidal thoughts in the past 2 weeks. yes. every day. is that bad?",
+    "I've had suicidal thoughts in the past month, does that disqualify me?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)
