@@ -195,21 +195,24 @@ def add_message(database_url: str, live: LiveSession, who: str, message: dict[st
 
 
 def visitor_wrote(database_url: str, live: LiveSession, text: str, risk: bool,
-                  crisis_seconds: float) -> None:
+                  crisis_seconds: float, possible_risk: bool = False) -> None:
     """Keep the visitor's message for staff; a risk message raises the crisis alert.
 
     With a staff member in the chat, the crisis reply waits crisis_seconds for
     their answer (bot/web/live.py sends it when that time is up); waiting for
-    someone to join, the assistant answers a crisis at once (the caller).
+    someone to join, the assistant answers a crisis at once (the caller). A
+    possible-risk message raises the alert too, without the crisis reply's
+    deadline: the assistant's check-in ("are you safe?") goes at once (the
+    caller), and the answer to it decides.
     """
     now = utcnow()
     with session_scope(database_url) as session:
         session.add(LiveMessage(session_id=live.id, conversation_id=live.conversation_id,
                                 at=now, who=VISITOR, message=json.dumps({"text": text}),
                                 in_tracker=True))
-        if risk:
+        if risk or possible_risk:
             values: dict[str, Any] = {"urgent": True, "crisis_alert_at": now}
-            if live.state == LIVE:  # an earlier alert's deadline stands
+            if risk and live.state == LIVE:  # an earlier alert's deadline stands
                 values["crisis_due_at"] = live.crisis_due_at or now + dt.timedelta(seconds=crisis_seconds)
             session.execute(update(LiveSession).where(LiveSession.id == live.id).values(**values))
 

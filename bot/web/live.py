@@ -32,7 +32,7 @@ from bot.handoff import live
 from bot.handoff.hours import HoursFile
 from bot.handoff.store import flag_crisis
 from bot.handoff.transcript import transcript_from_events
-from bot.safety.decision import PARSE_DATA_KEY, SafetyDecision
+from bot.safety.decision import PARSE_DATA_KEY, POSSIBLE_RISK, SafetyDecision
 from bot.settings import Settings
 from bot.web.dedup import LIVE_KEPT_METADATA_KEY
 from bot.clinic_file import ClinicFile
@@ -117,7 +117,10 @@ class LiveBridge:
         Waiting for staff, a risk message gets the assistant's crisis reply at
         once (answer(): the normal Rasa turn). With a staff member in the chat,
         the staff member is alerted and the crisis reply follows after
-        LIVE_CRISIS_REPLY_SECONDS unless they answer first (see poll()).
+        LIVE_CRISIS_REPLY_SECONDS unless they answer first (see poll()). A
+        possible-risk message alerts staff and gets the assistant's check-in
+        (are you safe? 911, 988) at once, in either state: silence is the one
+        reply it must never get (independent review, twelfth round).
 
         message_id (the widget's id of the turn) goes on the kept message, so
         a retry of it is recognised (bot/web/dedup.py, replies_of_kept_turn).
@@ -127,7 +130,8 @@ class LiveBridge:
         try:
             parse_data = await agent.processor.parse_message(
                 UserMessage(text, sender_id=sender, input_channel="widget", metadata=metadata))
-            risk = SafetyDecision.from_dict(parse_data.get(PARSE_DATA_KEY)).is_risk
+            decision = SafetyDecision.from_dict(parse_data.get(PARSE_DATA_KEY))
+            risk, check_in = decision.is_risk, decision.kind == POSSIBLE_RISK
         except Exception:  # noqa: BLE001  if we cannot tell, the assistant answers as usual
             logger.exception("Safety screen during a live chat failed; the assistant answers")
             await asyncio.to_thread(live.visitor_wrote, db, session, live.visitor_words(text), True,
@@ -135,8 +139,8 @@ class LiveBridge:
             return await answer()
         try:
             await asyncio.to_thread(live.visitor_wrote, db, session, live.visitor_words(text), risk,
-                                    self.settings.live_crisis_reply_seconds)
-            if risk and session.state == live.WAITING:
+                                    self.settings.live_crisis_reply_seconds, check_in)
+            if check_in or (risk and session.state == live.WAITING):
                 return await answer()
             await self._append(agent, sender, [
                 UserUttered(text, parse_data.get("intent"), parse_data.get("entities"), parse_data,

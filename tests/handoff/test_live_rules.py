@@ -107,6 +107,17 @@ def test_by_default_a_crisis_message_in_a_live_chat_is_due_at_once(db: str) -> N
     assert not live.claim_due_crisis(db, chat)
 
 
+def test_a_possible_risk_message_alerts_staff_without_a_crisis_deadline(db: str) -> None:
+    """The assistant's check-in goes at once (bot/web/live.py); staff are alerted."""
+    chat = waiting(db)
+    live.join(db, chat, SAM, NOTICE)
+    live.visitor_wrote(db, live.get(db, chat), "my deadline is literally going to kill me", risk=False,
+                       crisis_seconds=0, possible_risk=True)
+    session = live.get(db, chat)
+    assert session.urgent and session.crisis_alert_at is not None
+    assert session.crisis_due_at is None and not live.claim_due_crisis(db, chat)
+
+
 def test_the_owners_answer_in_time_carries_the_crisis_resources(db: str) -> None:
     chat = waiting(db)
     live.join(db, chat, SAM, NOTICE)

@@ -123,6 +123,26 @@ def test_a_crisis_message_during_a_live_chat_gets_the_crisis_reply_from_either_r
         assert live.get(db, chat.id).urgent
 
 
+def test_a_possible_risk_message_during_a_live_chat_gets_the_check_in_at_once(replicas) -> None:
+    """Not silence: the assistant asks "are you safe?" with 911 and 988, and
+    the staff member in the chat is alerted (independent review, twelfth round)."""
+    a, b = replicas
+    db = a.database_url
+    sender = new_sender()
+    with available_staff(db, "Robin", "Robin Diaz, front desk") as robin:
+        say(a, sender, "/request_human")
+        say(a, sender, live.LIVE_PAYLOAD)
+        chat = next(s for s in live.board(db) if s.conversation_id == sender)
+        live.join(db, chat.id, robin, NOTICE)
+        replies = say(b, sender, "the nurse said something about overdoses and now im worried")
+        check_in = [r for r in replies if (r.get("custom") or {}).get("variant") == "possible_crisis"]
+        assert check_in and "988" in check_in[0]["text"] and "911" in check_in[0]["text"]
+        session = live.get(db, chat.id)
+        assert session.urgent and session.crisis_alert_at is not None
+        assert session.crisis_due_at is None
+        assert any("overdoses" in m.message for m in live.messages_of(db, chat.id))
+
+
 def _turn(replica: Stack, sender: str, message: str, message_id: str, retry: bool) -> list[dict]:
     status, replies = post(replica.webhook, {"sender": sender, "message": message,
                                              "message_id": message_id, "retry": retry})
