@@ -132,6 +132,10 @@ class CrisisDetector:
             for phrase in group.phrases:
                 if any(phrase in t for t in texts):
                     found.append(CrisisMatch(group.name, phrase, group.kind))
+            for regex in group.regexes:
+                match = next((m for m in (regex.search(t) for t in texts) if m), None)
+                if match:
+                    found.append(CrisisMatch(group.name, match.group(0), group.kind))
         return Scan(found, negated)
 
     def is_crisis(self, text: str) -> bool:

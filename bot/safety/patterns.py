@@ -32,6 +32,10 @@ class PatternGroup:
     # "la tasa de suicidio" is a research question (the other-language twin of
     # the research flag, which needs lemmas).
     phrase_exceptions: list[str] = field(default_factory=list)
+    # Other languages' words where a phrase would be too broad: "si esto no
+    # funciona, me mato" is a crisis, "me mato estudiando" an idiom; the
+    # idiom is excluded in the expression itself. Searched like phrases.
+    regexes: tuple[re.Pattern[str], ...] = ()
     negatable: bool = False
     hypothetical: bool = False
     personal: bool = False
@@ -92,6 +96,7 @@ def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
                 token_patterns=compiled,
                 phrases=[str(p).lower() for p in spec.get("phrases", [])],
                 phrase_exceptions=[str(p).lower() for p in spec.get("phrase_exceptions", [])],
+                regexes=compile_regexes(spec.get("regexes")),
                 negatable=bool(spec.get("negatable", False)),
                 hypothetical=bool(spec.get("hypothetical", False)),
                 personal=bool(spec.get("personal", False)),
