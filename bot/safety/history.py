@@ -73,8 +73,25 @@ class HistoryCues:
 @functools.lru_cache(maxsize=1)
 def default_cues() -> HistoryCues:
     cues = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8")) or {}
-    return HistoryCues(compile_regexes(cues.get("past")), compile_regexes(cues.get("present")),
-                       compile_regexes(cues.get("reassurance")))
+    parts = cues.get("parts") or {}
+
+    def expanded(key: str) -> list[str]:
+        return [with_parts(cue, parts) for cue in cues.get(key) or []]
+
+    return HistoryCues(compile_regexes(expanded("past")), compile_regexes(expanded("present")),
+                       compile_regexes(expanded("reassurance")))
+
+
+def with_parts(cue: str, parts: dict[str, str]) -> str:
+    """The cue with each <NAME> replaced by its shared part, parts within parts
+    first (a recent window is written once, used by past, present and
+    reassurance cues)."""
+    for _ in range(len(parts) + 1):
+        for name, expression in parts.items():
+            cue = cue.replace(f"<{name}>", expression)
+    if re.search(r"<[A-Z]+>", cue):
+        raise ValueError(f"history_cues.yml: unknown part in {cue!r}")
+    return cue
 
 
 def clauses(text: str) -> list[str]:

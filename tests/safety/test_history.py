@@ -170,3 +170,11 @@ def test_clauses_cut_at_a_new_i_statement_are_also_judged_together() -> None:
         "i overdosed in 2019", "i have 60 pills saved up"]
     assert not only_history("I overdosed years ago, nobody would care if i'm gone. Can I get ketamine?",
                             ("overdose",), only_whole_thought)
+
+
+def test_shared_parts_of_the_cues_are_written_once_and_expanded() -> None:
+    from bot.safety.history import with_parts
+    parts = {"SPAN": r"\s+\d+\s+weeks?", "RECENT": r"in the past<SPAN>"}
+    assert with_parts(r"\b<RECENT>\b", parts) == r"\bin the past\s+\d+\s+weeks?\b"
+    with pytest.raises(ValueError):
+        with_parts(r"\b<UNKNOWN>", parts)
