@@ -89,7 +89,7 @@ def with_parts(cue: str, parts: dict[str, str]) -> str:
     for _ in range(len(parts) + 1):
         for name, expression in parts.items():
             cue = cue.replace(f"<{name}>", expression)
-    if re.search(r"<[A-Z]+>", cue):
+    if re.search(r"<[A-Z_]+>", cue):
         raise ValueError(f"history_cues.yml: unknown part in {cue!r}")
     return cue
 

@@ -139,7 +139,7 @@ class LiveBridge:
             return await answer()
         try:
             await asyncio.to_thread(live.visitor_wrote, db, session, live.visitor_words(text), risk,
-                                    self.settings.live_crisis_reply_seconds, check_in)
+                                    self.settings.live_crisis_reply_seconds, possible_risk=check_in)
             if check_in or (risk and session.state == live.WAITING):
                 return await answer()
             await self._append(agent, sender, [

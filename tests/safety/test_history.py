@@ -178,3 +178,5 @@ def test_shared_parts_of_the_cues_are_written_once_and_expanded() -> None:
     assert with_parts(r"\b<RECENT>\b", parts) == r"\bin the past\s+\d+\s+weeks?\b"
     with pytest.raises(ValueError):
         with_parts(r"\b<UNKNOWN>", parts)
+    with pytest.raises(ValueError):
+        with_parts(r"\b<FELT_WELL>", parts)
