@@ -111,7 +111,11 @@ def create_app(settings: Settings | None = None, *, tracker_db_url: str | None =
         retention_days=settings.retention_days,
         web_build_dir=settings.web_build_dir,
         widget_src_dir=settings.root / "web" / "src",
-        store=ContentStore(settings.content_dir),
+        # Staff edit what is on disk now: a hand edit made a moment ago must show on the next
+        # page, or an editor works from the old text (seen as a flaky browser test). Hashing
+        # the content files per console request costs microseconds; the assistant, which
+        # answers far more requests, keeps its one-second check.
+        store=ContentStore(settings.content_dir, check_interval=0.0),
         clinic=ClinicFile(settings.clinic_file),
     )
     from bot.db import engine_for

@@ -22,3 +22,15 @@ def test_the_generated_secret_is_kept_private_and_reused(tmp_path, monkeypatch):
 def test_health_needs_no_sign_in(console):
     response = console.client().get("/health")
     assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_a_hand_edit_shows_on_the_very_next_page(console):
+    # The console checks the files on every request: with the assistant's one-second
+    # check, an edit made right after a page view was missed (a flaky browser test).
+    client = console.signed_in("editor@clinic.example", "editor")
+    assert "A hand edit" not in client.get("/answers/about_history").text
+    path = console.paths.content_dir / "about.yml"
+    text = path.read_text()
+    assert text.count("Ketamine was created in the 1960s") == 1
+    path.write_text(text.replace("Ketamine was created", "A hand edit: Ketamine was created"))
+    assert "A hand edit: Ketamine" in client.get("/answers/about_history").text
