@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from bot.safety.normalise import literal_form, normalise
+from bot.safety.normalise import basic_form, normalise
 from bot.safety.patterns import PatternGroup, load_groups
 
 PATTERN_FILE = Path(__file__).with_name("crisis_patterns.yml")
@@ -123,7 +123,7 @@ class CrisisDetector:
             found.append(CrisisMatch(group.name, doc[start:end].text, group.kind))
         # Phrases are other languages' words: look for them before English
         # spelling correction too ("suicidar" is one edit from "suicidal").
-        plain = literal_form(text or "")
+        plain = basic_form(text or "")
         impersonal = _is_one_impersonal_question(plain)
         for group in self.groups.values():
             texts = [normalised, plain]

@@ -32,8 +32,11 @@ HISTORICAL_GROUPS = frozenset({
     "suicidal_thoughts", "self_harm", "self_harm_urges", "talk_of_suicide", "overdose",
     "hopelessness", "bare_words", "other_languages",
 })
-# A negation just before reassurance ("not doing well now", "no estoy bien ahora").
-_NEGATED_BEFORE = re.compile(r"(?:\b(?:not|no|never|nunca|ni|nor)|n['’]t)\s+(?:\w+\s+){0,2}$")
+# A negation just before reassurance ("not doing well now", "no estoy bien
+# ahora", "havent been clean since", "hardly been okay since": review,
+# thirteenth round).
+_NEGATED_BEFORE = re.compile(
+    r"(?:\b(?:not|no|never|nunca|ni|nor|nothing|hardly|barely|nada|nadie)|n['’]?t)(?:'s)?\s+(?:\w+\s+){0,2}$")
 _CLAUSE_SPLIT = re.compile(r"[.!?¿¡;,\n]+|\b(?:and|but|though|although|yet|so|pero|y|aunque)\b")
 # Words that say nothing on their own, kept with the statement after them
 # ("and", "so", "pero", "y" never are: _CLAUSE_SPLIT cuts at them).

@@ -126,14 +126,9 @@ def default_spelling() -> RiskSpelling:
 
 
 @functools.lru_cache(maxsize=1)
-def idiom_rewrites() -> tuple[Rewrite, ...]:
-    return load_rewrites(IDIOMS_FILE)
-
-
-@functools.lru_cache(maxsize=1)
 def default_rewrites() -> tuple[Rewrite, ...]:
     """Idioms first: "killing it" must be read before any slang rule sees "kill"."""
-    return idiom_rewrites() + load_rewrites(SLANG_FILE)
+    return load_rewrites(IDIOMS_FILE) + load_rewrites(SLANG_FILE)
 
 
 def basic_form(text: str) -> str:
@@ -141,17 +136,6 @@ def basic_form(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").lower()
     text = _APOSTROPHES.sub("'", text)
     return _ELONGATED.sub(r"\1\1", text)
-
-
-def literal_form(text: str) -> str:
-    """The basic form with idioms read as what they mean, and nothing else.
-
-    Other languages' crisis phrases are looked for here as well as in the
-    normalised text: English spelling correction would turn "suicidar" into
-    "suicidal", and an idiom must not read as a wish ("me quiero morir de la
-    vergüenza, le mandé el mensaje a la clínica equivocada").
-    """
-    return rewrite_slang(basic_form(text), idiom_rewrites())
 
 
 def rewrite_slang(text: str, rewrites: tuple[Rewrite, ...]) -> str:

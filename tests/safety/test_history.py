@@ -36,11 +36,10 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "Intenté suicidarme hace años y no he tenido esos pensamientos desde entonces. ¿Me aceptan?",
     "I self-harmed in college and still have scars. Will the nurses see them?",
     "I attempted suicide in college. My depression came back this winter. Am I eligible?",
-    # The thirteenth round: well "since", an age told in passing, a decade.
+    # The thirteenth round: well "since", said of oneself or on its own.
     "I overdosed on pills back in 2015, been clean ever since. Can I still do this?",
+    "My mom overdosed in 2012 and she's been sober since. Is ketamine safe with that history?",
     "Intenté suicidarme hace 8 años y estoy bien desde entonces. ¿Eso me descalifica?",
-    "Cut myself as a teenager, now 40 and nothing in decades. Do the nurses ask about scars?",
-    "I attempted suicide in the early 90s. Does that go in my chart?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -131,11 +130,17 @@ def test_risk_told_as_the_distant_past(text) -> None:
     # "In the past two weeks" is now (review, twelfth round).
     "the intake form asked if i've had suicidal thoughts in the past 2 weeks. yes. every day. is that bad?",
     "I've had suicidal thoughts in the past month, does that disqualify me?",
-    # The thirteenth round's cues: "since" and an age only where the
-    # statement ends.
+    # The thirteenth round's "since" cues, and its review: not where the
+    # sentence goes on, not negated; no ages and no decades as cues.
     "I overdosed back in 2015, been clean since last week. Is that long enough?",
-    "I cut myself as a teen and I'm now 30 and I want to again. Can I book?",
-    "I attempted in the 90s, been fine since, until this spring. Can I get in?",
+    "I attempted years ago, been fine since, until this spring. Can I get in?",
+    "i cut myself in high school and havent been clean since, can i still do ketamine?",
+    "tried to kill myself in 2015 and nothing has been okay since. can ketamine fix that?",
+    "i attempted suicide years ago and i've hardly been okay since. do you treat ptsd too?",
+    "self harmed as a kid and i wouldn't say i've been clean since, do you see teens?",
+    "hace 5 años intenté quitarme la vida y nada está bien desde entonces, ¿me aceptan?",
+    "tried to overdose when i was 19, now 22 and nothing's changed, is there a waitlist?",
+    "want to die like my dad did in the 90s, can ketamine help?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)
