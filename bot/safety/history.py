@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 
 import yaml
 
-from bot.safety.patterns import compile_regexes
+from bot.safety.patterns import compile_regexes, with_parts
 
 CUES_FILE = Path(__file__).with_name("lexicon") / "history_cues.yml"
 # Pattern groups (crisis_patterns.yml) that can be told as history. Method
@@ -83,18 +83,6 @@ def default_cues() -> HistoryCues:
 
     return HistoryCues(compile_regexes(expanded("past")), compile_regexes(expanded("present")),
                        compile_regexes(expanded("reassurance")))
-
-
-def with_parts(cue: str, parts: dict[str, str]) -> str:
-    """The cue with each <NAME> replaced by its shared part, parts within parts
-    first (a recent window is written once, used by past, present and
-    reassurance cues)."""
-    for _ in range(len(parts) + 1):
-        for name, expression in parts.items():
-            cue = cue.replace(f"<{name}>", expression)
-    if re.search(r"<[A-Z_]+>", cue):
-        raise ValueError(f"history_cues.yml: unknown part in {cue!r}")
-    return cue
 
 
 def clauses(text: str) -> list[str]:

@@ -17,6 +17,7 @@ from spacy.language import Language
 OPTIONAL_ANY = "."
 GAP_ANY = "..."
 GAP_LENGTH = 3
+PARTS_KEY = "parts"
 
 
 class PatternError(ValueError):
@@ -80,14 +81,30 @@ def compile_pattern(nlp: Language, pattern: str) -> list[dict[str, Any]]:
     return tokens
 
 
+def with_parts(text: str, parts: dict[str, str]) -> str:
+    """The text with each <NAME> replaced by its shared part, parts within
+    parts first: a word list or expression used by several patterns or cues
+    is written once in its file's `parts:` (history_cues.yml's recent window,
+    crisis_patterns.yml's medicines)."""
+    for _ in range(len(parts) + 1):
+        for name, expression in parts.items():
+            text = text.replace(f"<{name}>", expression)
+    if re.search(r"<[A-Z_]+>", text):
+        raise PatternError(f"unknown part in {text!r}")
+    return text
+
+
 def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """Every group in a pattern file; a top-level `parts:` is not a group but
+    the shared pieces its patterns name as <NAME> (with_parts)."""
+    data = dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+    parts = data.pop(PARTS_KEY, None) or {}
     groups = []
     for name, spec in data.items():
         compiled = []
         for pattern in spec.get("patterns", []):
             try:
-                compiled.append(compile_pattern(nlp, str(pattern)))
+                compiled.append(compile_pattern(nlp, with_parts(str(pattern), parts)))
             except PatternError as error:
                 raise PatternError(f"{path.name}: {name}: '{pattern}': {error}") from error
         groups.append(

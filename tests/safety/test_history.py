@@ -188,7 +188,7 @@ def test_clauses_cut_at_a_new_i_statement_are_also_judged_together() -> None:
 
 
 def test_shared_parts_of_the_cues_are_written_once_and_expanded() -> None:
-    from bot.safety.history import with_parts
+    from bot.safety.patterns import with_parts
     parts = {"SPAN": r"\s+\d+\s+weeks?", "RECENT": r"in the past<SPAN>"}
     assert with_parts(r"\b<RECENT>\b", parts) == r"\bin the past\s+\d+\s+weeks?\b"
     with pytest.raises(ValueError):
