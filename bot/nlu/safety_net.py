@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.content import ContentStore
 from bot.nlu.input_guard import INPUT_PROBLEM, RAW_TEXT
 from bot.safety import decision as safety
-from bot.safety.check_in_contexts import check_in_context
+from bot.safety.check_in_contexts import check_in_context, stands_over_patterns
 from bot.safety.crisis import default_detector as crisis_detector
 from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures, is_question
 from bot.safety.history import only_history
@@ -185,6 +185,7 @@ class SafetyNet(GraphComponent):
         # statements skip the clause-by-clause rescan.
         past_history = question and self._only_history(
             visible, language, scan.matches, bool(scan.matches or harm_terms) or self._risky(risk))
+        context = self._check_in_context(visible, language, bool(scan.matches) or self._risky(risk))
         return safety.Signals(
             language=language,
             input_problem=message.get(INPUT_PROBLEM),
@@ -197,7 +198,8 @@ class SafetyNet(GraphComponent):
             is_question=question,
             past_history=past_history,
             about_a_person=about_a_person(normalised),
-            check_in_context=self._check_in_context(visible, language, self._risky(risk)),
+            check_in_context=context,
+            check_in_over_patterns=stands_over_patterns(context, (m.group for m in scan.matches)),
             illegal_rules=tuple(illegal_rules().reasons(visible)),
             personal_rules=tuple(personal_rules().reasons(visible)),
             answer_id=answer_id,
@@ -222,7 +224,7 @@ class SafetyNet(GraphComponent):
                             lambda clause: self._clause_is_risky(clause, language))
 
     def _check_in_context(self, text: str, language: str, flagged: bool) -> Optional[str]:
-        """A context that makes a classifier-only crisis a check-in (bot.safety.check_in_contexts)."""
+        """A context that may make a crisis a check-in (bot.safety.check_in_contexts)."""
         if not flagged:
             return None
         return check_in_context(text, lambda clause: self._clause_is_risky(clause, language))

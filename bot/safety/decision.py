@@ -113,6 +113,9 @@ class Signals:
     # A context in which a crisis only the learned layers saw gets the
     # check-in: safe storage as prevention (bot.safety.check_in_contexts).
     check_in_context: Optional[str] = None
+    # The context may stand over the crisis-pattern groups matched: someone
+    # else's story or work, with every flagged clause about others.
+    check_in_over_patterns: bool = False
     illegal_rules: tuple[str, ...] = ()
     personal_rules: tuple[str, ...] = ()
     # The curated answer the intent model found, its topic-level confidence,
@@ -282,17 +285,25 @@ def _told_as_history(s: Signals, t: Thresholds) -> bool:
 
 
 def _check_in_instead(s: Signals, kind: str) -> Optional[str]:
-    """Why a crisis the learned layers alone saw gets the check-in instead, if it does.
+    """Why a crisis gets the check-in instead, if it does.
 
     Safe storage told as prevention shares words with crisis but not its
-    purpose (bot.safety.check_in_contexts). It gets "are you safe?" with 911
-    and 988, never an ordinary answer; a crisis pattern or an emergency keeps
-    the crisis reply whatever else is true. (A band for answerable questions
-    the classifier was unsure of was tried in the sixth round and dropped:
-    on the development sets it spared two near misses and cost one crisis.)
+    purpose (bot.safety.check_in_contexts); it excuses only what the learned
+    layers alone saw. Someone else's story or the writer's work may also
+    excuse some crisis-pattern groups, when every flagged clause is about
+    others. Either gets "are you safe?" with 911 and 988, never an ordinary
+    answer; an emergency keeps the crisis reply whatever else is true. (A
+    band for answerable questions the classifier was unsure of was tried in
+    the sixth round and dropped: on the development sets it spared two near
+    misses and cost one crisis.)
     """
-    if kind != CRISIS or s.pattern_matches or not s.check_in_context:
+    if kind != CRISIS or not s.check_in_context:
         return None
+    if s.pattern_matches:
+        if not s.check_in_over_patterns or any(k != CRISIS for _, k in s.pattern_matches):
+            return None
+        groups = sorted({group for group, _ in s.pattern_matches})
+        return f"{s.check_in_context}: check in (patterns: {', '.join(groups)})"
     return f"{s.check_in_context}: check in ({_scores(s.risk)})"
 
 

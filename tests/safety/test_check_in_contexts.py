@@ -1,9 +1,11 @@
-"""Contexts that make a classifier-only crisis a check-in (bot.safety.check_in_contexts)."""
+"""Contexts that make a crisis a check-in (bot.safety.check_in_contexts)."""
 from __future__ import annotations
 
 import pytest
 
-from bot.safety.check_in_contexts import SAFE_STORAGE, check_in_context
+from bot.safety.check_in_contexts import (
+    OTHERS_STORY_OR_WORK, SAFE_STORAGE, check_in_context, stands_over_patterns,
+)
 
 
 @pytest.mark.parametrize("text", [
@@ -46,3 +48,53 @@ def test_risk_in_any_other_clause_keeps_the_crisis_reply(text) -> None:
 def test_directions_past_a_landmark_are_no_context(text) -> None:
     assert check_in_context(text) is None
 
+
+
+def about_suicide(clause: str) -> bool:
+    """A stand-in for the patterns and the classifier: suicide and overdose words."""
+    return any(word in clause for word in ("suicid", "overdos", "want to die", "be one of them"))
+
+
+@pytest.mark.parametrize("text", [
+    "I'm an ER nurse at University Hospital. We see a lot of patients after suicide attempts. "
+    "Do you take referrals from the ED?",
+    "writing a novel where the main character gets ketamine therapy after a suicide attempt. "
+    "What would his first session look like?",
+    "I'm a screenwriter, I need a scene where a character overdoses on ketamine at a party. "
+    "what would that look like medically?",
+    "soy capellán en el hospital y acompaño a familias después de suicidios, tienen material en español?",
+    "soy escritora y estoy escribiendo una novela donde un personaje intenta suicidarse. "
+    "¿cómo sería una sesión?",
+    "estoy estudiando psicología y hago un trabajo sobre ketamina y prevención del suicidio. "
+    "¿tienen datos?",
+])
+def test_someone_elses_story_or_work_gets_the_check_in(text) -> None:
+    assert check_in_context(text, about_suicide) == OTHERS_STORY_OR_WORK
+
+
+@pytest.mark.parametrize("text", [
+    # The writer's own risk, in the flagged clause or beside the story.
+    "I'm a nurse and I've been thinking about suicide",
+    "I'm an ER nurse. We see suicide attempts every week and I want to be one of them",
+    "writing a novel where the main character wants to die by suicide. lowkey same",
+    "im writing a novel where the character attempts suicide. its based on my life",
+    "soy escritora y pienso en suicidarme",
+    # One person the writer knows: their risk is now.
+    "soy enfermera, un paciente dice que piensa en suicidarse, ¿qué hago?",
+    "I'm a teacher and my student keeps talking about suicide",
+    # Now, a method or an amount.
+    "I'm an ER nurse. we see patients after suicide attempts and tonight I get why",
+    "writing a story where the character overdoses, how many pills would she need",
+    "for a class: if someone wanted to die by suicide which method is the most painless",
+    # Not a story after all.
+    "writing a novel where a character attempts suicide. not really for a novel tbh",
+])
+def test_own_risk_a_known_person_now_or_a_method_keep_the_crisis_reply(text) -> None:
+    assert check_in_context(text, about_suicide) is None
+
+
+def test_only_someone_elses_story_stands_over_some_crisis_patterns() -> None:
+    assert stands_over_patterns(OTHERS_STORY_OR_WORK, {"suicidal_thoughts", "other_languages"})
+    assert not stands_over_patterns(OTHERS_STORY_OR_WORK, {"suicidal_thoughts", "method_seeking"})
+    assert not stands_over_patterns(OTHERS_STORY_OR_WORK, {"harm_to_others"})
+    assert not stands_over_patterns(SAFE_STORAGE, {"suicidal_thoughts"})
