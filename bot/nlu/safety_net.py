@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.content import ContentStore
 from bot.nlu.input_guard import INPUT_PROBLEM, RAW_TEXT
 from bot.safety import decision as safety
-from bot.safety.check_in_contexts import check_in_context, stands_over_patterns
+from bot.safety.check_in_contexts import check_in_context, pattern_context, stands_over_patterns
 from bot.safety.crisis import default_detector as crisis_detector
 from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures, is_question
 from bot.safety.history import only_history
@@ -185,7 +185,7 @@ class SafetyNet(GraphComponent):
         # statements skip the clause-by-clause rescan.
         past_history = question and self._only_history(
             visible, language, scan.matches, bool(scan.matches or harm_terms) or self._risky(risk))
-        context = self._check_in_context(visible, language, bool(scan.matches) or self._risky(risk))
+        context = self._check_in_context(visible, language, scan.matches, self._risky(risk))
         return safety.Signals(
             language=language,
             input_problem=message.get(INPUT_PROBLEM),
@@ -223,11 +223,21 @@ class SafetyNet(GraphComponent):
         return only_history(text, (m.group for m in matches),
                             lambda clause: self._clause_is_risky(clause, language))
 
-    def _check_in_context(self, text: str, language: str, flagged: bool) -> Optional[str]:
-        """A context that may make a crisis a check-in (bot.safety.check_in_contexts)."""
-        if not flagged:
+    def _check_in_context(self, text: str, language: str, matches: List[Any],
+                          flagged: bool) -> Optional[str]:
+        """A context that may make a crisis a check-in (bot.safety.check_in_contexts).
+
+        A context that stands over patterns (someone else's story or work)
+        counts only where the patterns it names matched; the others only
+        where the classifier alone flagged the message.
+        """
+        if not (matches or flagged):
             return None
-        return check_in_context(text, lambda clause: self._clause_is_risky(clause, language))
+        context = check_in_context(text, lambda clause: self._clause_is_risky(clause, language))
+        if context is not None and pattern_context(context) and \
+                not stands_over_patterns(context, (m.group for m in matches)):
+            return None
+        return context
 
     def _intent_for(self, message: Message, decision: safety.SafetyDecision,
                     signals: safety.Signals) -> Optional[tuple[str, float]]:

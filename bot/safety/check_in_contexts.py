@@ -105,6 +105,11 @@ def stands_over_patterns(name: Optional[str], groups: Iterable[str],
     return context is not None and bool(groups) and groups <= context.groups
 
 
+def pattern_context(name: Optional[str], contexts: Optional[tuple[Context, ...]] = None) -> bool:
+    """Whether the named context is one read over crisis patterns (it names groups)."""
+    return any(c.name == name and c.groups for c in contexts or default_contexts())
+
+
 def check_in_context(text: str, is_risky: Callable[[str], bool] = lambda clause: False,
                      contexts: Optional[tuple[Context, ...]] = None) -> Optional[str]:
     """The name of the first context the message is in, or None.

@@ -69,6 +69,10 @@ class Thresholds:
     # topic, and the risk classifier gives crisis + emergency less than this.
     clear_question_answer_min: float = 0.5
     clear_question_risk_max: float = 0.15
+    # Someone else's story or work stands over a crisis pattern only when the
+    # risk classifier, which learned such messages, gives crisis + emergency
+    # below this: two layers must agree (review, fourteenth round).
+    story_context_risk_max: float = 0.2
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Thresholds":
@@ -232,7 +236,7 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
                               past_history=True)
     risk_kind = _risk_kind(s, t)
     if risk_kind is not None:
-        check_in = _check_in_instead(s, risk_kind[0])
+        check_in = _check_in_instead(s, risk_kind[0], t)
         return decision(POSSIBLE_RISK, check_in) if check_in else decision(*risk_kind)
     risk = s.risk
     if risk_total(risk) >= t.possible_risk_threshold and not answerable:
@@ -284,14 +288,14 @@ def _told_as_history(s: Signals, t: Thresholds) -> bool:
     return s.risk.get(EMERGENCY, 0.0) < t.emergency_threshold
 
 
-def _check_in_instead(s: Signals, kind: str) -> Optional[str]:
+def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
     """Why a crisis gets the check-in instead, if it does.
 
     Safe storage told as prevention shares words with crisis but not its
     purpose (bot.safety.check_in_contexts); it excuses only what the learned
     layers alone saw. Someone else's story or the writer's work may also
     excuse some crisis-pattern groups, when every flagged clause is about
-    others. Either gets "are you safe?" with 911 and 988, never an ordinary
+    others and the risk classifier sees almost no risk. Either gets "are you safe?" with 911 and 988, never an ordinary
     answer; an emergency keeps the crisis reply whatever else is true. (A
     band for answerable questions the classifier was unsure of was tried in
     the sixth round and dropped: on the development sets it spared two near
@@ -301,6 +305,8 @@ def _check_in_instead(s: Signals, kind: str) -> Optional[str]:
         return None
     if s.pattern_matches:
         if not s.check_in_over_patterns or any(k != CRISIS for _, k in s.pattern_matches):
+            return None
+        if risk_total(s.risk) >= t.story_context_risk_max:
             return None
         groups = sorted({group for group, _ in s.pattern_matches})
         return f"{s.check_in_context}: check in (patterns: {', '.join(groups)})"

@@ -60,8 +60,6 @@ def about_suicide(clause: str) -> bool:
     "Do you take referrals from the ED?",
     "writing a novel where the main character gets ketamine therapy after a suicide attempt. "
     "What would his first session look like?",
-    "I'm a screenwriter, I need a scene where a character overdoses on ketamine at a party. "
-    "what would that look like medically?",
     "soy capellán en el hospital y acompaño a familias después de suicidios, tienen material en español?",
     "soy escritora y estoy escribiendo una novela donde un personaje intenta suicidarse. "
     "¿cómo sería una sesión?",
@@ -88,6 +86,20 @@ def test_someone_elses_story_or_work_gets_the_check_in(text) -> None:
     "for a class: if someone wanted to die by suicide which method is the most painless",
     # Not a story after all.
     "writing a novel where a character attempts suicide. not really for a novel tbh",
+    # The independent review of the fourteenth round: a plan, a date, a
+    # method in other words, the others' side taken, the story the writer's own.
+    "im a therapist, some of my clients have plans to end it on friday, can ketamine work fast enough",
+    "soy maestra, varios de los alumnos dicen que se van a suicidar el viernes juntos",
+    "im an er nurse, we see patients after suicide attempts every week ill be one of those patients soon",
+    "im a social worker and i see why clients choose suicide, honestly it makes more sense every day",
+    "im a student, for my psych class: how do people hide suicide plans from their family",
+    "soy enfermera, veo pacientes que llegan después de intentar suicidarse. pronto seré una de esas pacientes",
+    "estoy escribiendo una novela donde la protagonista intenta suicidarse, basada en mi vida",
+    "im a writer. the main character attempts suicide after her ketamine treatment fails. "
+    "the story is pretty much a diary tbh",
+    # Overdoses are never someone else's story: they can be happening now.
+    "I'm a screenwriter, I need a scene where a character overdoses on ketamine at a party. "
+    "what would that look like medically?",
 ])
 def test_own_risk_a_known_person_now_or_a_method_keep_the_crisis_reply(text) -> None:
     assert check_in_context(text, about_suicide) is None

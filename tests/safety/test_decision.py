@@ -252,11 +252,13 @@ def test_a_check_in_context_never_outweighs_a_crisis_pattern_or_an_emergency() -
 
 
 def test_someone_elses_story_turns_crisis_patterns_into_the_check_in_never_an_emergency() -> None:
-    told = Signals(risk={"crisis": 0.7}, check_in_context="someone else's story",
+    told = Signals(risk={"crisis": 0.1}, check_in_context="someone else's story",
                    check_in_over_patterns=True, pattern_matches=(("suicidal_thoughts", "crisis"), ("other_languages", "crisis")))
     assert decide(told, T).kind == POSSIBLE_RISK
     # The safety net sets check_in_over_patterns only for the groups the
     # context names (bot.safety.check_in_contexts.stands_over_patterns).
     assert decide(replace(told, check_in_over_patterns=False), T).kind == CRISIS
+    # Two layers must agree: the classifier must see almost no risk.
+    assert decide(replace(told, risk={"crisis": 0.25}), T).kind == CRISIS
     emergency = replace(told, pattern_matches=(("overdose", "emergency"),))
     assert decide(emergency, T).kind == EMERGENCY
