@@ -48,16 +48,18 @@ Patterns = tuple[re.Pattern[str], ...]
 class Context:
     """A context: every `required` list must match, and no `exclude` pattern.
 
-    A flagged clause is excused when it has one of `clause_cues` and none of
-    `clause_exclude`, read with the `blank` words (the writer's role, "we
-    treat") taken out. `groups` are the crisis-pattern groups the context
-    may stand over; empty, it stands over the classifier alone.
+    A flagged clause is excused when one of `clause_ways` holds (each way a
+    list of cue sets that must all match; by default any required cue) and
+    none of `clause_exclude` matches, read with the `blank` words (the
+    writer's role, "we treat") taken out. `groups` are the crisis-pattern
+    groups the context may stand over; empty, it stands over the
+    classifier alone.
     """
 
     name: str
     required: tuple[Patterns, ...]
     exclude: Patterns
-    clause_cues: Patterns = ()
+    clause_ways: tuple[tuple[Patterns, ...], ...] = ()
     clause_exclude: Patterns = ()
     blank: Patterns = ()
     groups: frozenset[str] = frozenset()
@@ -73,8 +75,8 @@ class Context:
 
     def excuses(self, clause: str) -> bool:
         """A clause this context accounts for, however risky its words."""
-        cues = self.clause_cues or tuple(p for patterns in self.required for p in patterns)
-        if not any(p.search(clause) for p in cues):
+        ways = self.clause_ways or tuple((patterns,) for patterns in self.required)
+        if not any(all(any(p.search(clause) for p in cues) for cues in way) for way in ways):
             return False
         for pattern in self.blank:
             clause = pattern.sub(" ", clause)
@@ -90,7 +92,8 @@ def default_contexts() -> tuple[Context, ...]:
         Context(SAFE_STORAGE, (compile_regexes(storage["storage"]), compile_regexes(storage["purpose"])),
                 compile_regexes(storage["exclude"])),
         Context(OTHERS_STORY_OR_WORK, (role,), compile_regexes(others["exclude"]),
-                clause_cues=compile_regexes(others["others"]),
+                clause_ways=((compile_regexes(others["others"]), compile_regexes(others["topic"])),
+                             (compile_regexes(others["fiction"]),)),
                 clause_exclude=compile_regexes(others["first_person"]),
                 blank=role + compile_regexes(others["professional"]),
                 groups=frozenset(others["groups"]), not_now=True),

@@ -11,7 +11,8 @@ has been well for years reads as not being listened to.
 Fail-safe by construction: any present cue ("again", "lately", "tonight"),
 any clause outside the past that the crisis patterns or the risk classifier
 flag, or a kind of risk that is never only history (method questions, harm to
-others, someone in danger, emergencies) keeps the crisis reply.
+others, someone in danger, emergencies) keeps the crisis reply. A statement
+without a question counts only where someone is said to be well now.
 """
 from __future__ import annotations
 
@@ -30,8 +31,16 @@ CUES_FILE = Path(__file__).with_name("lexicon") / "history_cues.yml"
 # questions, harm to others, a person in danger and emergencies cannot.
 HISTORICAL_GROUPS = frozenset({
     "suicidal_thoughts", "self_harm", "self_harm_urges", "talk_of_suicide", "overdose",
-    "hopelessness", "bare_words", "other_languages",
+    "hopelessness", "bare_words", "other_languages", "bereavement",
 })
+# A death by suicide told in the past tense is a loss, not a person in
+# danger: "my grandmother took her own life when I was a kid" (nineteenth
+# blind set). Matched on the words a someone_in_danger pattern matched; any
+# other such match ("he's threatening to jump") is never history.
+BEREAVEMENT = "bereavement"
+_DEATH_TOLD = re.compile(
+    r"(?:took|ended)\s+(?:his|her|their)\s+(?:own\s+)?life|"
+    r"(?:killed|hanged|hung|shot|drowned|poisoned)\s+(?:himself|herself|themselves|themself)")
 # A negation just before reassurance ("not doing well now", "no estoy bien
 # ahora", "havent been clean since", "hardly been okay since": review,
 # thirteenth round).
@@ -54,6 +63,7 @@ class HistoryCues:
     past: tuple[re.Pattern[str], ...]
     present: tuple[re.Pattern[str], ...]
     reassurance: tuple[re.Pattern[str], ...]
+    well_now: tuple[re.Pattern[str], ...] = ()
 
     def in_past(self, clause: str) -> bool:
         return any(p.search(clause) for p in self.past)
@@ -67,6 +77,11 @@ class HistoryCues:
         for pattern in self.reassurance:
             text = pattern.sub(unless_negated, text)
         return text.strip()
+
+    def says_well_now(self, text: str) -> bool:
+        """Someone is said to be well now, and not in a negation ("not doing great now")."""
+        return any(not _NEGATED_BEFORE.search(match.string, 0, match.start())
+                   for pattern in self.well_now for match in pattern.finditer(text))
 
     def says_now(self, text: str) -> bool:
         """A present cue, once reassurance ("I'm stable now") is taken out."""
@@ -82,7 +97,28 @@ def default_cues() -> HistoryCues:
         return [with_parts(cue, parts) for cue in cues.get(key) or []]
 
     return HistoryCues(compile_regexes(expanded("past")), compile_regexes(expanded("present")),
-                       compile_regexes(expanded("reassurance")))
+                       compile_regexes(expanded("reassurance")), compile_regexes(expanded("well_now")))
+
+
+def told_groups(matches: Iterable[tuple[str, str]]) -> list[str]:
+    """The crisis-pattern groups of (group, matched words) pairs, a death told
+    in the past tense counted as a loss (BEREAVEMENT)."""
+    return [BEREAVEMENT if group == "someone_in_danger" and _DEATH_TOLD.fullmatch(words.lower())
+            else group for group, words in matches]
+
+
+def told_as_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[str], bool],
+                    is_question: bool, cues: HistoryCues | None = None) -> bool:
+    """Past risk the visitor asks about, or tells while saying someone is well now.
+
+    A bare statement of past risk ("I tried to kill myself in 2015.") may be
+    the start of a disclosure, so it keeps the crisis reply unless someone
+    is said to be well now ("He's doing great now").
+    """
+    cues = cues or default_cues()
+    if not (is_question or cues.says_well_now((text or "").lower())):
+        return False
+    return only_history(text, matched_groups, is_risky, cues)
 
 
 def clauses(text: str) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.safety.history import clauses, only_history
+from bot.safety.history import clauses, only_history, told_as_history, told_groups
 
 RISK_WORDS = ("suicid", "kill myself", "self harm", "cut myself", "overdos", "want to die",
               "end it", "suicidarse", "morir")
@@ -195,3 +195,33 @@ def test_shared_parts_of_the_cues_are_written_once_and_expanded() -> None:
         with_parts(r"\b<UNKNOWN>", parts)
     with pytest.raises(ValueError):
         with_parts(r"\b<FELT_WELL>", parts)
+
+
+@pytest.mark.parametrize("text", [
+    "My husband attempted suicide in 2015. He's doing great now, this is for me actually.",
+    "I used to self harm as a teen, I'm 40 now and it hasn't been an issue in decades. Just mentioning it",
+    "My mom overdosed on opioids in 2018 and survived, she's been clean ever since.",
+    "intenté quitarme la vida hace 12 años pero ya estoy estable, trabajo y tengo terapia",
+])
+def test_a_statement_of_past_risk_is_history_only_with_someone_well_now(text) -> None:
+    groups = ["suicidal_thoughts"]
+    assert told_as_history(text, groups, risky, is_question=False)
+    bare = text.split(".")[0].split(",")[0].split(" pero ")[0]
+    assert not told_as_history(bare, groups, risky, is_question=False)
+
+
+@pytest.mark.parametrize("text", [
+    "My husband attempted suicide in 2015. He's not doing great now.",
+    "I tried to overdose in 2016. she's doing great now, i'm not",
+])
+def test_well_now_said_negated_or_beside_a_disclosure_is_no_history(text) -> None:
+    assert not told_as_history(text, ["suicidal_thoughts"], risky, is_question=False)
+
+
+def test_a_death_by_suicide_told_in_the_past_is_a_loss_not_a_person_in_danger() -> None:
+    assert told_groups([("someone_in_danger", "took her own life")]) == ["bereavement"]
+    assert told_groups([("someone_in_danger", "killed himself")]) == ["bereavement"]
+    assert told_groups([("someone_in_danger", "threatened to jump")]) == ["someone_in_danger"]
+    assert told_groups([("someone_in_danger", "kill himself")]) == ["someone_in_danger"]
+    assert told_as_history("My grandmother took her own life when I was a kid. Is depression hereditary?",
+                           told_groups([("someone_in_danger", "took her own life")]), risky, True)
