@@ -41,7 +41,7 @@ from bot.safety import decision as safety
 from bot.safety.check_in_contexts import check_in_context, pattern_context, stands_over_patterns
 from bot.safety.crisis import default_detector as crisis_detector
 from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures, is_question
-from bot.safety.history import told_as_history, told_groups
+from bot.safety.history import only_history
 from bot.safety.input_check import strip_markup
 from bot.safety.language import detect_language
 from bot.safety.normalise import normalise
@@ -181,8 +181,10 @@ class SafetyNet(GraphComponent):
         risk = self.risk_model.probabilities(visible, language) if visible and self.risk_model else {}
         harm_terms = _outside(default_gate().harm_terms(normalised), scan.negated)
         question = is_question(visible)
-        past_history = self._told_as_history(visible, language, scan.matches, question,
-                                             bool(scan.matches or harm_terms) or self._risky(risk))
+        # Past history only changes the decision for a question (decide), so
+        # statements skip the clause-by-clause rescan.
+        past_history = question and self._only_history(
+            visible, language, scan.matches, bool(scan.matches or harm_terms) or self._risky(risk))
         context = self._check_in_context(visible, language, scan.matches, self._risky(risk))
         return safety.Signals(
             language=language,
@@ -214,13 +216,12 @@ class SafetyNet(GraphComponent):
             return True
         return bool(self.risk_model) and self._risky(self.risk_model.probabilities(clause, language))
 
-    def _told_as_history(self, text: str, language: str, matches: List[Any], question: bool,
-                         flagged: bool) -> bool:
+    def _only_history(self, text: str, language: str, matches: List[Any], flagged: bool) -> bool:
         """All the risk in the message told as the distant past (bot.safety.history)."""
         if not flagged:
             return False
-        return told_as_history(text, told_groups((m.group, m.text) for m in matches),
-                               lambda clause: self._clause_is_risky(clause, language), question)
+        return only_history(text, (m.group for m in matches),
+                            lambda clause: self._clause_is_risky(clause, language))
 
     def _check_in_context(self, text: str, language: str, matches: List[Any],
                           flagged: bool) -> Optional[str]:

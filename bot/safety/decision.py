@@ -8,7 +8,7 @@ and nowhere else. `decide` is a pure function, tested without a model.
 
 Layers, in order of precedence (docs/safety.md explains each):
 0. risk told only as the distant past, in a question ("I attempted ten
-   years ago, does that rule me out?") or with someone said to be well now: personal, to staff, with 988 for if
+   years ago, does that rule me out?"): personal, to staff, with 988 for if
    the thoughts come back (bot.safety.history);
 1. crisis or emergency: the lemma patterns (a precision floor that never
    depends on training), or the risk classifier past its thresholds, or the
@@ -109,9 +109,8 @@ class Signals:
     # Harm words the fail-safe gate found ("overdose", "not wake up", ...).
     harm_terms: tuple[str, ...] = ()
     is_question: bool = False
-    # All the risk in the message is told as the distant past, nothing is
-    # said to be happening now, and it is asked about or someone is said to
-    # be well now (bot.safety.history).
+    # All the risk in the message is told as the distant past, and nothing
+    # is said to be happening now (bot.safety.history).
     past_history: bool = False
     # "I", "my", or a named person: the message is about someone.
     about_a_person: bool = False
@@ -281,8 +280,8 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
 
 
 def _told_as_history(s: Signals, t: Thresholds) -> bool:
-    """Past risk, asked about or told as over: no emergency, nothing now (bot.safety.history)."""
-    if not s.past_history:
+    """Past risk, asked about: no emergency, nothing now (bot.safety.history)."""
+    if not (s.past_history and s.is_question):
         return False
     if any(kind == EMERGENCY for _, kind in s.pattern_matches):
         return False

@@ -11,11 +11,11 @@ has been well for years reads as not being listened to.
 Fail-safe by construction: any present cue ("again", "lately", "tonight"),
 any clause outside the past that the crisis patterns or the risk classifier
 flag, or a kind of risk that is never only history (method questions, harm to
-others, someone in danger, emergencies) keeps the crisis reply. A statement
-without a question counts only where someone is said to be well now.
+others, someone in danger, emergencies) keeps the crisis reply.
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from dataclasses import dataclass
@@ -31,16 +31,8 @@ CUES_FILE = Path(__file__).with_name("lexicon") / "history_cues.yml"
 # questions, harm to others, a person in danger and emergencies cannot.
 HISTORICAL_GROUPS = frozenset({
     "suicidal_thoughts", "self_harm", "self_harm_urges", "talk_of_suicide", "overdose",
-    "hopelessness", "bare_words", "other_languages", "bereavement",
+    "hopelessness", "bare_words", "other_languages",
 })
-# A death by suicide told in the past tense is a loss, not a person in
-# danger: "my grandmother took her own life when I was a kid" (nineteenth
-# blind set). Matched on the words a someone_in_danger pattern matched; any
-# other such match ("he's threatening to jump") is never history.
-BEREAVEMENT = "bereavement"
-_DEATH_TOLD = re.compile(
-    r"(?:took|ended)\s+(?:his|her|their)\s+(?:own\s+)?life|"
-    r"(?:killed|hanged|hung|shot|drowned|poisoned)\s+(?:himself|herself|themselves|themself)")
 # A negation just before reassurance ("not doing well now", "no estoy bien
 # ahora", "havent been clean since", "hardly been okay since": review,
 # thirteenth round).
@@ -58,15 +50,39 @@ _NEW_SUBJECT = re.compile(r"\s(?=(?:i'?m|im|i am|i have|i've|ive|i want|i will|i
                           r"tengo|quiero|voy a|estoy)\b)")
 
 
+# A year or an age is the distant past only far enough back, which the cue
+# file cannot say: "I attempted suicide in 2026" and "when I was 35. I'm 36
+# now" are recent (third review, fourteenth round).
+_YEAR = re.compile(r"\b(?:in|back in|around)\s+((?:19|20)\d\d)\b")
+_AGE_THEN = re.compile(r"\bwhen (?:i|he|she|they) (?:was|were) (\d{1,2})\b")
+_AGE_NOW = re.compile(r"\b(?:i'?m|im|i am|he'?s|she'?s|he is|she is|they'?re)\s+(\d{1,2})\b")
+PAST_YEARS = 2      # a year at least this long before this one
+PAST_AGE_GAP = 5    # an age at least this far below the age given now
+PAST_AGE_UNTOLD = 17  # with no age given now, a child's or a teenager's age
+
+
+def _long_ago(clause: str, text: str, this_year: int) -> bool:
+    """A year or an age in the clause that is far enough back."""
+    if any(int(year) <= this_year - PAST_YEARS for year in _YEAR.findall(clause)):
+        return True
+    ages_now = [int(age) for age in _AGE_NOW.findall(text)]
+    for then in (int(age) for age in _AGE_THEN.findall(clause)):
+        if all(now - then >= PAST_AGE_GAP for now in ages_now) and \
+                (ages_now or then <= PAST_AGE_UNTOLD):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class HistoryCues:
     past: tuple[re.Pattern[str], ...]
     present: tuple[re.Pattern[str], ...]
     reassurance: tuple[re.Pattern[str], ...]
-    well_now: tuple[re.Pattern[str], ...] = ()
 
-    def in_past(self, clause: str) -> bool:
-        return any(p.search(clause) for p in self.past)
+    def in_past(self, clause: str, text: str = "", this_year: int | None = None) -> bool:
+        """A past cue in the clause; `text` is the whole message, for an age given now."""
+        year = this_year or datetime.date.today().year
+        return any(p.search(clause) for p in self.past) or _long_ago(clause, text or clause, year)
 
     def without_reassurance(self, text: str) -> str:
         """The text with reassurance taken out, unless it is negated
@@ -77,11 +93,6 @@ class HistoryCues:
         for pattern in self.reassurance:
             text = pattern.sub(unless_negated, text)
         return text.strip()
-
-    def says_well_now(self, text: str) -> bool:
-        """Someone is said to be well now, and not in a negation ("not doing great now")."""
-        return any(not _NEGATED_BEFORE.search(match.string, 0, match.start())
-                   for pattern in self.well_now for match in pattern.finditer(text))
 
     def says_now(self, text: str) -> bool:
         """A present cue, once reassurance ("I'm stable now") is taken out."""
@@ -97,28 +108,7 @@ def default_cues() -> HistoryCues:
         return [with_parts(cue, parts) for cue in cues.get(key) or []]
 
     return HistoryCues(compile_regexes(expanded("past")), compile_regexes(expanded("present")),
-                       compile_regexes(expanded("reassurance")), compile_regexes(expanded("well_now")))
-
-
-def told_groups(matches: Iterable[tuple[str, str]]) -> list[str]:
-    """The crisis-pattern groups of (group, matched words) pairs, a death told
-    in the past tense counted as a loss (BEREAVEMENT)."""
-    return [BEREAVEMENT if group == "someone_in_danger" and _DEATH_TOLD.fullmatch(words.lower())
-            else group for group, words in matches]
-
-
-def told_as_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[str], bool],
-                    is_question: bool, cues: HistoryCues | None = None) -> bool:
-    """Past risk the visitor asks about, or tells while saying someone is well now.
-
-    A bare statement of past risk ("I tried to kill myself in 2015.") may be
-    the start of a disclosure, so it keeps the crisis reply unless someone
-    is said to be well now ("He's doing great now").
-    """
-    cues = cues or default_cues()
-    if not (is_question or cues.says_well_now((text or "").lower())):
-        return False
-    return only_history(text, matched_groups, is_risky, cues)
+                       compile_regexes(expanded("reassurance")))
 
 
 def clauses(text: str) -> list[str]:
@@ -144,7 +134,7 @@ def _subject_parts(clause: str) -> list[str]:
 
 
 def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[str], bool],
-                 cues: HistoryCues | None = None) -> bool:
+                 cues: HistoryCues | None = None, this_year: int | None = None) -> bool:
     """True when all the risk in the message is told as the distant past.
 
     `matched_groups` are the crisis-pattern groups the whole message matched;
@@ -156,7 +146,7 @@ def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[s
     if not set(matched_groups) <= HISTORICAL_GROUPS or cues.says_now(lowered):
         return False
     parts = clauses(lowered)
-    past = [c for c in parts if cues.in_past(c)]
+    past = [c for c in parts if cues.in_past(c, lowered, this_year)]
     if not past:
         return False
     # A clause that is only reassurance ("hoy está estable") is too short for

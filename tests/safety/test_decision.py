@@ -210,7 +210,8 @@ def test_past_risk_asked_about_goes_to_staff_with_its_own_reply() -> None:
 
 
 @pytest.mark.parametrize("change", [
-    {"past_history": False},  # told, not asked, with no one well now (bot.safety.history)
+    {"is_question": False},  # told, not asked: a disclosure keeps the crisis reply
+    {"past_history": False},
     {"pattern_matches": (("emergency_symptoms", "emergency"),)},
     {"risk": {"crisis": 0.1, "emergency": 0.8}},
 ])

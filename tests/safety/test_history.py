@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.safety.history import clauses, only_history, told_as_history, told_groups
+from bot.safety.history import clauses, only_history
 
 RISK_WORDS = ("suicid", "kill myself", "self harm", "cut myself", "overdos", "want to die",
               "end it", "suicidarse", "morir")
@@ -197,31 +197,30 @@ def test_shared_parts_of_the_cues_are_written_once_and_expanded() -> None:
         with_parts(r"\b<FELT_WELL>", parts)
 
 
-@pytest.mark.parametrize("text", [
-    "My husband attempted suicide in 2015. He's doing great now, this is for me actually.",
-    "I used to self harm as a teen, I'm 40 now and it hasn't been an issue in decades. Just mentioning it",
-    "My mom overdosed on opioids in 2018 and survived, she's been clean ever since.",
-    "intenté quitarme la vida hace 12 años pero ya estoy estable, trabajo y tengo terapia",
+THIS_YEAR = 2026
+
+
+@pytest.mark.parametrize("text, past", [
+    ("I attempted suicide in 2016. Does that rule me out?", True),
+    ("I attempted suicide in 2025. Does that rule me out?", False),
+    ("I overdosed in 2026, can I still do ketamine?", False),
+    ("I tried to kill myself when I was 35. I'm 36 now, can I do this?", False),
+    ("I tried to kill myself when I was 19. I'm 40 now, can I do this?", True),
+    ("I self harmed when I was 15, is that a problem for the intake?", True),
+    ("I tried to kill myself when I was 30, is that a problem?", False),
 ])
-def test_a_statement_of_past_risk_is_history_only_with_someone_well_now(text) -> None:
-    groups = ["suicidal_thoughts"]
-    assert told_as_history(text, groups, risky, is_question=False)
-    bare = text.split(".")[0].split(",")[0].split(" pero ")[0]
-    assert not told_as_history(bare, groups, risky, is_question=False)
+def test_years_and_ages_are_the_past_only_far_enough_back(text, past) -> None:
+    # The third review of the fourteenth round: "in 2026" and "when I was 35.
+    # I'm 36 now" are recent.
+    assert only_history(text, ("suicidal_thoughts",), risky, this_year=THIS_YEAR) is past
 
 
 @pytest.mark.parametrize("text", [
-    "My husband attempted suicide in 2015. He's not doing great now.",
-    "I tried to overdose in 2016. she's doing great now, i'm not",
+    "My dad took his life in 2005, I'm the same age he was when he did it. can ketamine help?",
+    "my grandmother attempted suicide years ago and I'm next, is it hereditary?",
+    "My mom attempted suicide years ago, I understand why she did it. Is that normal?",
+    "mi papá intentó suicidarse hace años, quiero irme con él, ¿me pueden ayudar?",
+    "I attempted suicide years ago. she's doing great now, i'm not. can i get help?",
 ])
-def test_well_now_said_negated_or_beside_a_disclosure_is_no_history(text) -> None:
-    assert not told_as_history(text, ["suicidal_thoughts"], risky, is_question=False)
-
-
-def test_a_death_by_suicide_told_in_the_past_is_a_loss_not_a_person_in_danger() -> None:
-    assert told_groups([("someone_in_danger", "took her own life")]) == ["bereavement"]
-    assert told_groups([("someone_in_danger", "killed himself")]) == ["bereavement"]
-    assert told_groups([("someone_in_danger", "threatened to jump")]) == ["someone_in_danger"]
-    assert told_groups([("someone_in_danger", "kill himself")]) == ["someone_in_danger"]
-    assert told_as_history("My grandmother took her own life when I was a kid. Is depression hereditary?",
-                           told_groups([("someone_in_danger", "took her own life")]), risky, True)
+def test_taking_the_past_as_ones_own_future_is_now(text) -> None:
+    assert not history(text)
