@@ -62,6 +62,11 @@ def test_ordinary_words_are_left_alone(text) -> None:
     ("i keep killing my houseplants", "i keep got rid of them"),
     # The eighth round.
     ("me quiero morir de la vergüenza, lo mandé sin firmar", "tengo mucha vergüenza, lo mandé sin firmar"),
+    # The fourteenth round (eighteenth blind set).
+    ("i'm gonna jump on the waitlist, how long is it?", "i'm gonna sign up for it, how long is it?"),
+    ("i shot my shot and asked my dr", "i took a chance and asked my dr"),
+    ("shot myself in the foot by forgetting my id", "made a mistake by forgetting my id"),
+    ("i tried to kill the spider in my bathroom", "i tried to got rid of it in my bathroom"),
 ])
 def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
     assert normalise(idiom) == meaning
@@ -116,6 +121,16 @@ def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
     "i could kill them all",
     "he looks like he could kill someone",
     "kill me now",
+    # The fourteenth round's reviews: the same words meant literally, or a
+    # poison or a swallow beside a pest.
+    "i accidentally shot myself in the foot when i was hunting",
+    "i shot myself in the foot by dropping my shotgun, my toes are numb",
+    "shot myself in the foot by cleaning my .22",
+    "i am gonna jump on the list of people who ended it",
+    "jump on the deal? the deal is the train tracks at 5am",
+    "gonna kill the wasps with the can of raid then drink the rest of it",
+    "gonna kill the roaches with raid and then swallow the can",
+    "i'm killing the ants with bleach and then i'll drink the bleach",
 ])
 def test_idiom_rules_leave_risk_alone(text) -> None:
     assert normalise(text) == text
