@@ -20,10 +20,12 @@ last night"). Nothing here ever makes an ordinary answer. The cues are in lexico
 One context may also stand over a crisis pattern: someone else's story or
 the writer's work ("I'm an ER nurse, we see a lot of patients after suicide
 attempts"). It is read clause by clause: every clause the patterns or the
-classifier flag must name others in general or in fiction and nothing of
-the writer's own, and it never holds with a present word, a method word or
-a specific person (the cue file lists them). Only some pattern groups can
-be told this way (`Context.groups`); an emergency never can.
+classifier flag must name others in general and speak of suicide as a
+topic, or be about a fictional character, and say nothing of the writer's
+own; it never holds with a present word, a method word or a specific
+person (the cue file lists them). Only some pattern groups can be told this
+way (`Context.groups`), only while the classifier sees almost no risk
+(bot.safety.decision); an emergency never can.
 """
 from __future__ import annotations
 

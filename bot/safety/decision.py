@@ -114,8 +114,8 @@ class Signals:
     past_history: bool = False
     # "I", "my", or a named person: the message is about someone.
     about_a_person: bool = False
-    # A context in which a crisis only the learned layers saw gets the
-    # check-in: safe storage as prevention (bot.safety.check_in_contexts).
+    # A context in which a crisis gets the check-in: safe storage as
+    # prevention, someone else's story or work (bot.safety.check_in_contexts).
     check_in_context: Optional[str] = None
     # The context may stand over the crisis-pattern groups matched: someone
     # else's story or work, with every flagged clause about others.
@@ -295,11 +295,12 @@ def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
     purpose (bot.safety.check_in_contexts); it excuses only what the learned
     layers alone saw. Someone else's story or the writer's work may also
     excuse some crisis-pattern groups, when every flagged clause is about
-    others and the risk classifier sees almost no risk. Either gets "are you safe?" with 911 and 988, never an ordinary
-    answer; an emergency keeps the crisis reply whatever else is true. (A
-    band for answerable questions the classifier was unsure of was tried in
-    the sixth round and dropped: on the development sets it spared two near
-    misses and cost one crisis.)
+    others and the risk classifier sees almost no risk. Either gets "are
+    you safe?" with 911 and 988, never an ordinary answer; an emergency
+    keeps the crisis reply whatever else is true. (A band for answerable
+    questions the classifier was unsure of was tried in the sixth round and
+    dropped: on the development sets it spared two near misses and cost one
+    crisis.)
     """
     if kind != CRISIS or not s.check_in_context:
         return None

@@ -66,7 +66,7 @@ def test_ordinary_words_are_left_alone(text) -> None:
     ("i'm gonna jump on the waitlist, how long is it?", "i'm gonna sign up for it, how long is it?"),
     ("i shot my shot and asked my dr", "i took a chance and asked my dr"),
     ("shot myself in the foot by forgetting my id", "made a mistake by forgetting my id"),
-    ("i tried to kill the spider in my bathroom", "i tried to got rid of it in my bathroom"),
+    ("i tried to kill the spider in my bathroom", "i tried to got rid of them in my bathroom"),
 ])
 def test_idioms_with_a_harm_word_become_what_they_mean(idiom, meaning) -> None:
     assert normalise(idiom) == meaning
