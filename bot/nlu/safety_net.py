@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.content import ContentStore
 from bot.nlu.input_guard import INPUT_PROBLEM, RAW_TEXT
 from bot.safety import decision as safety
-from bot.safety.check_in_contexts import check_in_context, pattern_context, stands_over_patterns
+from bot.safety.check_in_contexts import check_in_context, stands_over_patterns
 from bot.safety.crisis import default_detector as crisis_detector
 from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures, is_question
 from bot.safety.history import only_history
@@ -225,19 +225,11 @@ class SafetyNet(GraphComponent):
 
     def _check_in_context(self, text: str, language: str, matches: List[Any],
                           flagged: bool) -> Optional[str]:
-        """A context that may make a crisis a check-in (bot.safety.check_in_contexts).
-
-        A context that stands over patterns (someone else's story or work)
-        counts only where the patterns it names matched; the others only
-        where the classifier alone flagged the message.
-        """
+        """A context that may make a crisis a check-in (bot.safety.check_in_contexts)."""
         if not (matches or flagged):
             return None
-        context = check_in_context(text, lambda clause: self._clause_is_risky(clause, language))
-        if context is not None and pattern_context(context) and \
-                not stands_over_patterns(context, (m.group for m in matches)):
-            return None
-        return context
+        return check_in_context(text, lambda clause: self._clause_is_risky(clause, language),
+                                tuple(m.group for m in matches))
 
     def _intent_for(self, message: Message, decision: safety.SafetyDecision,
                     signals: safety.Signals) -> Optional[tuple[str, float]]:

@@ -75,6 +75,11 @@ class Context:
             return False
         return all(any(p.search(lowered) for p in patterns) for patterns in self.required)
 
+    def stands_over(self, groups: Iterable[str]) -> bool:
+        """Whether it may turn a message matching these pattern groups into a check-in."""
+        groups = set(groups)
+        return bool(groups) and groups <= self.groups
+
     def excuses(self, clause: str) -> bool:
         """A clause this context accounts for, however risky its words."""
         ways = self.clause_ways or tuple((patterns,) for patterns in self.required)
@@ -106,26 +111,26 @@ def stands_over_patterns(name: Optional[str], groups: Iterable[str],
                          contexts: Optional[tuple[Context, ...]] = None) -> bool:
     """Whether the named context may turn these crisis-pattern groups into a check-in."""
     context = next((c for c in contexts or default_contexts() if c.name == name), None)
-    groups = set(groups)
-    return context is not None and bool(groups) and groups <= context.groups
-
-
-def pattern_context(name: Optional[str], contexts: Optional[tuple[Context, ...]] = None) -> bool:
-    """Whether the named context is one read over crisis patterns (it names groups)."""
-    return any(c.name == name and c.groups for c in contexts or default_contexts())
+    return context is not None and context.stands_over(groups)
 
 
 def check_in_context(text: str, is_risky: Callable[[str], bool] = lambda clause: False,
+                     groups: Iterable[str] = (),
                      contexts: Optional[tuple[Context, ...]] = None) -> Optional[str]:
     """The name of the first context the message is in, or None.
 
     `is_risky(clause)` says whether the patterns or the risk classifier flag
     one clause on its own; every clause the context does not excuse must
     pass, alone and together (cutting at "and" must not split a disclosure
-    into two harmless halves, as in bot.safety.history).
+    into two harmless halves, as in bot.safety.history). `groups` are the
+    crisis-pattern groups the message matched: a context read over patterns
+    (one that names groups) holds only where it stands over all of them.
     """
     lowered = " ".join((text or "").lower().split())
+    groups = frozenset(groups)
     for context in contexts or default_contexts():
+        if context.groups and not context.stands_over(groups):
+            continue
         if not context.holds(lowered):
             continue
         rest = [c for c in clauses(lowered) if not context.excuses(c)]

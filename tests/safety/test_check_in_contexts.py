@@ -49,6 +49,9 @@ def test_directions_past_a_landmark_are_no_context(text) -> None:
     assert check_in_context(text) is None
 
 
+# The crisis-pattern groups such messages match: the context is read over them.
+TOLD = ("suicidal_thoughts", "other_languages")
+
 
 def about_suicide(clause: str) -> bool:
     """A stand-in for the patterns and the classifier: suicide and overdose words."""
@@ -67,7 +70,7 @@ def about_suicide(clause: str) -> bool:
     "¿tienen datos?",
 ])
 def test_someone_elses_story_or_work_gets_the_check_in(text) -> None:
-    assert check_in_context(text, about_suicide) == OTHERS_STORY_OR_WORK
+    assert check_in_context(text, about_suicide, TOLD) == OTHERS_STORY_OR_WORK
 
 
 @pytest.mark.parametrize("text", [
@@ -102,7 +105,7 @@ def test_someone_elses_story_or_work_gets_the_check_in(text) -> None:
     "what would that look like medically?",
 ])
 def test_own_risk_a_known_person_now_or_a_method_keep_the_crisis_reply(text) -> None:
-    assert check_in_context(text, about_suicide) is None
+    assert check_in_context(text, about_suicide, TOLD) is None
 
 
 def test_only_someone_elses_story_stands_over_some_crisis_patterns() -> None:
@@ -110,3 +113,7 @@ def test_only_someone_elses_story_stands_over_some_crisis_patterns() -> None:
     assert not stands_over_patterns(OTHERS_STORY_OR_WORK, {"suicidal_thoughts", "method_seeking"})
     assert not stands_over_patterns(OTHERS_STORY_OR_WORK, {"harm_to_others"})
     assert not stands_over_patterns(SAFE_STORAGE, {"suicidal_thoughts"})
+    story = "I'm an ER nurse. We see a lot of patients after suicide attempts. Do you take referrals?"
+    assert check_in_context(story, about_suicide, ("suicidal_thoughts",)) == OTHERS_STORY_OR_WORK
+    assert check_in_context(story, about_suicide, ("suicidal_thoughts", "method_seeking")) is None
+    assert check_in_context(story, about_suicide) is None  # the classifier alone: not this context

@@ -253,7 +253,8 @@ def test_a_check_in_context_never_outweighs_a_crisis_pattern_or_an_emergency() -
 
 def test_someone_elses_story_turns_crisis_patterns_into_the_check_in_never_an_emergency() -> None:
     told = Signals(risk={"crisis": 0.1}, check_in_context="someone else's story",
-                   check_in_over_patterns=True, pattern_matches=(("suicidal_thoughts", "crisis"), ("other_languages", "crisis")))
+                   check_in_over_patterns=True,
+                   pattern_matches=(("suicidal_thoughts", "crisis"), ("other_languages", "crisis")))
     assert decide(told, T).kind == POSSIBLE_RISK
     # The safety net sets check_in_over_patterns only for the groups the
     # context names (bot.safety.check_in_contexts.stands_over_patterns).
