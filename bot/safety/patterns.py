@@ -113,7 +113,7 @@ def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
                 token_patterns=compiled,
                 phrases=[str(p).lower() for p in spec.get("phrases", [])],
                 phrase_exceptions=[str(p).lower() for p in spec.get("phrase_exceptions", [])],
-                regexes=compile_regexes(spec.get("regexes")),
+                regexes=compile_regexes(with_parts(str(r), parts) for r in spec.get("regexes") or []),
                 negatable=bool(spec.get("negatable", False)),
                 hypothetical=bool(spec.get("hypothetical", False)),
                 personal=bool(spec.get("personal", False)),
