@@ -181,9 +181,7 @@ class SafetyNet(GraphComponent):
         risk = self.risk_model.probabilities(visible, language) if visible and self.risk_model else {}
         harm_terms = _outside(default_gate().harm_terms(normalised), scan.negated)
         question = is_question(visible)
-        # Past history only changes the decision for a question (decide), so
-        # statements skip the clause-by-clause rescan.
-        past_history = question and self._only_history(
+        past_history = self._only_history(
             visible, language, scan.matches, bool(scan.matches or harm_terms) or self._risky(risk))
         context = self._check_in_context(visible, language, scan.matches, self._risky(risk))
         return safety.Signals(

@@ -73,6 +73,11 @@ class Thresholds:
     # risk classifier, which learned such messages, gives crisis + emergency
     # below this: two layers must agree (review, fourteenth round).
     story_context_risk_max: float = 0.2
+    # Risk told only as the distant past in a statement, not a question ("I
+    # used to self harm as a teen, I'm 40 now"), gets the check-in only
+    # while the risk classifier gives crisis + emergency below this
+    # (fifteenth round).
+    history_statement_risk_max: float = 0.2
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Thresholds":
@@ -302,7 +307,12 @@ def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
     dropped: on the development sets it spared two near misses and cost one
     crisis.)
     """
-    if kind != CRISIS or not s.check_in_context:
+    if kind != CRISIS:
+        return None
+    if s.past_history and not s.is_question and risk_total(s.risk) < t.history_statement_risk_max \
+            and all(k == CRISIS for _, k in s.pattern_matches):
+        return f"past history told as a statement: check in ({_scores(s.risk)})"
+    if not s.check_in_context:
         return None
     if s.pattern_matches:
         if not s.check_in_over_patterns or any(k != CRISIS for _, k in s.pattern_matches):
