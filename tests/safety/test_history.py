@@ -46,6 +46,9 @@ def test_risk_told_as_the_distant_past(text) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    # typed fast (review, fifteenth round)
+    "I attempted suicide years ago, I'm doing great now but agian the thoughts r bak",
+    "i tried in 2015 and im thinking about it rn",
     # Something happening now, whatever came before.
     "I attempted suicide years ago and lately I'm thinking about it again. Can I still come?",
     "I used to cut myself in high school and last night I did it again",
