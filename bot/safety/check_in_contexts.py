@@ -17,10 +17,7 @@ check history.only_history makes (independent review: "I keep the razor
 blades locked away so my kids can't find them, but I used one on my arms
 last night"). Nothing here ever makes an ordinary answer. The cues are in lexicon/check_in_contexts.yml.
 
-Two contexts may also stand over a crisis pattern. A joke ("i'd rather
-die than go back on Zoloft lmao"): laughter, nothing that undoes it ("jk.
-unless?") and no plan, method or present word, while the classifier sees
-almost no risk. Someone else's story or
+One context may also stand over a crisis pattern: someone else's story or
 the writer's work ("I'm an ER nurse, we see a lot of patients after suicide
 attempts"). It is read clause by clause: every clause the patterns or the
 classifier flag must name others in general and speak of suicide as a
@@ -46,10 +43,6 @@ from bot.safety.patterns import compile_regexes
 CUES_FILE = Path(__file__).with_name("lexicon") / "check_in_contexts.yml"
 SAFE_STORAGE = "safe storage as prevention"
 OTHERS_STORY_OR_WORK = "someone else's story or the writer's work"
-JOKING = "a joke"
-# A joke's scope is the whole message: every clause is excused, and the
-# laughter, the exclusions and the classifier decide (check_in_contexts.yml).
-_EVERY_CLAUSE: Patterns = (re.compile(r""),)
 Patterns = tuple[re.Pattern[str], ...]
 
 
@@ -100,7 +93,7 @@ class Context:
 @functools.lru_cache(maxsize=1)
 def default_contexts() -> tuple[Context, ...]:
     data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8")) or {}
-    storage, others, joking = data["safe_storage"], data["others_story_or_work"], data["joking"]
+    storage, others = data["safe_storage"], data["others_story_or_work"]
     role = compile_regexes(others["role"])
     return (
         Context(SAFE_STORAGE, (compile_regexes(storage["storage"]), compile_regexes(storage["purpose"])),
@@ -111,8 +104,6 @@ def default_contexts() -> tuple[Context, ...]:
                 clause_exclude=compile_regexes(others["first_person"]),
                 blank=role + compile_regexes(others["professional"]),
                 groups=frozenset(others["groups"]), not_now=True),
-        Context(JOKING, (compile_regexes(joking["laughter"]),), compile_regexes(joking["exclude"]),
-                clause_ways=((_EVERY_CLAUSE,),), groups=frozenset(joking["groups"]), not_now=True),
     )
 
 

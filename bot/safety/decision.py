@@ -71,7 +71,7 @@ class Thresholds:
     clear_question_answer_min: float = 0.5
     clear_question_risk_max: float = 0.15
     # A context that stands over a crisis pattern (someone else's story or
-    # work, a joke) does so only when the risk classifier, which learned such
+    # work) does so only when the risk classifier, which learned such
     # messages, gives crisis + emergency below this: two layers must agree
     # (review, fourteenth round).
     context_over_patterns_risk_max: float = 0.2

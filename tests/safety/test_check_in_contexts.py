@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.safety.check_in_contexts import (
-    JOKING, OTHERS_STORY_OR_WORK, SAFE_STORAGE, check_in_context, stands_over_patterns,
+    OTHERS_STORY_OR_WORK, SAFE_STORAGE, check_in_context, stands_over_patterns,
 )
 
 
@@ -113,40 +113,8 @@ def test_only_someone_elses_story_stands_over_some_crisis_patterns() -> None:
     assert not stands_over_patterns(OTHERS_STORY_OR_WORK, {"suicidal_thoughts", "method_seeking"})
     assert not stands_over_patterns(OTHERS_STORY_OR_WORK, {"harm_to_others"})
     assert not stands_over_patterns(SAFE_STORAGE, {"suicidal_thoughts"})
-    assert stands_over_patterns(JOKING, {"suicidal_thoughts", "harm_to_others"})
-    assert not stands_over_patterns(JOKING, {"suicidal_thoughts", "overdose"})
     story = "I'm an ER nurse. We see a lot of patients after suicide attempts. Do you take referrals?"
     assert check_in_context(story, about_suicide, ("suicidal_thoughts",)) == OTHERS_STORY_OR_WORK
     assert check_in_context(story, about_suicide, ("suicidal_thoughts", "method_seeking")) is None
     assert check_in_context(story, about_suicide) is None  # the classifier alone: not this context
 
-
-@pytest.mark.parametrize("text", [
-    "i'd rather die than go back on Zoloft lmao the side effects were awful. what else do you offer",
-    "ugh I'm gonna die if I have to fill out one more form lol",
-    "me quiero morir de la vergüenza jajaja me quedé dormido en la sala de espera la vez pasada 🙈",
-    "my husband drives me crazy, i swear i'll strangle him over those socks 😂",
-])
-def test_a_joke_may_get_the_check_in(text) -> None:
-    # The decision gives it only while the classifier sees almost no risk
-    # (test_decision.py): "i want to die lol" is in this context too.
-    assert check_in_context(text, about_suicide, ("suicidal_thoughts",)) == JOKING
-
-
-@pytest.mark.parametrize("text", [
-    "kms lol jk. unless?",
-    "i want to kms lol but not lol",
-    "gonna kms lol not joking",
-    "jajaja me quiero morir pero de verdad, no de la verguenza",
-    "lol i want to die tonight",
-    "i wanna die lol, ive got the pills counted out",
-    "lol my plan is to jump after my appointment",
-    "i want to die",
-])
-def test_a_joke_undone_or_with_a_plan_or_a_time_is_no_joke(text) -> None:
-    assert check_in_context(text, about_suicide, ("suicidal_thoughts",)) is None
-
-
-def test_a_joke_never_stands_over_an_overdose_or_a_method() -> None:
-    assert check_in_context("swallowed a bunch of my tramadol lol", about_suicide, ("overdose",)) is None
-    assert check_in_context("fastest way to go lol", about_suicide, ("method_seeking",)) is None
