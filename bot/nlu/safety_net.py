@@ -41,7 +41,7 @@ from bot.safety import decision as safety
 from bot.safety.check_in_contexts import check_in_context, stands_over_patterns
 from bot.safety.crisis import default_detector as crisis_detector
 from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures, is_question
-from bot.safety.history import default_cues, only_history
+from bot.safety.history import only_history
 from bot.safety.input_check import strip_markup
 from bot.safety.language import detect_language
 from bot.safety.normalise import normalise
@@ -181,9 +181,9 @@ class SafetyNet(GraphComponent):
         risk = self.risk_model.probabilities(visible, language) if visible and self.risk_model else {}
         harm_terms = _outside(default_gate().harm_terms(normalised), scan.negated)
         question = is_question(visible)
-        # A statement of past risk must also say the person is well now
-        # (bot.safety.history.HistoryCues.reassured); a question need not.
-        past_history = (question or default_cues().reassured(visible.lower())) and self._only_history(
+        # Past history only changes the decision for a question (decide), so
+        # statements skip the clause-by-clause rescan.
+        past_history = question and self._only_history(
             visible, language, scan.matches, bool(scan.matches or harm_terms) or self._risky(risk))
         context = self._check_in_context(visible, language, scan.matches, self._risky(risk))
         return safety.Signals(

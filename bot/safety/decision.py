@@ -9,8 +9,8 @@ and nowhere else. `decide` is a pure function, tested without a model.
 Layers, in order of precedence (docs/safety.md explains each):
 0. risk told only as the distant past, in a question ("I attempted ten
    years ago, does that rule me out?"): personal, to staff, with 988 for if
-   the thoughts come back (bot.safety.history); told in a statement, the
-   check-in, and only while the risk classifier sees almost no risk (1);
+   the thoughts come back (bot.safety.history); told in a statement, it
+   keeps the crisis reply (docs/safety.md, fourteenth and fifteenth rounds);
 1. crisis or emergency: the lemma patterns (a precision floor that never
    depends on training), or the risk classifier past its thresholds, or the
    intent model's own crisis intent when the risk classifier has doubts too;
@@ -70,16 +70,10 @@ class Thresholds:
     # topic, and the risk classifier gives crisis + emergency less than this.
     clear_question_answer_min: float = 0.5
     clear_question_risk_max: float = 0.15
-    # A context that stands over a crisis pattern (someone else's story or
-    # work) does so only when the risk classifier, which learned such
-    # messages, gives crisis + emergency below this: two layers must agree
-    # (review, fourteenth round).
-    context_over_patterns_risk_max: float = 0.2
-    # Risk told only as the distant past in a statement, not a question ("I
-    # used to self harm as a teen, I'm 40 now"), gets the check-in only
-    # while the risk classifier gives crisis + emergency below this
-    # (fifteenth round).
-    history_statement_risk_max: float = 0.2
+    # Someone else's story or work stands over a crisis pattern only when the
+    # risk classifier, which learned such messages, gives crisis + emergency
+    # below this: two layers must agree (review, fourteenth round).
+    story_context_risk_max: float = 0.2
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Thresholds":
@@ -298,13 +292,6 @@ def _told_as_history(s: Signals, t: Thresholds) -> bool:
 def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
     """Why a crisis gets the check-in instead, if it does.
 
-    Risk told only as the distant past in a statement ("I used to self harm
-    as a teen, I'm 40 now, just mentioning it for the intake") gets the
-    check-in while the risk classifier sees almost no risk: a statement
-    disclosing past risk may carry present risk in words no cue knows, so
-    it is asked about, never answered or passed to staff as a question is
-    (the fourteenth round's statement path without the classifier let 25 of
-    a reviewer's 126 risk messages through; with it, one).
     Safe storage told as prevention shares words with crisis but not its
     purpose (bot.safety.check_in_contexts); it excuses only what the learned
     layers alone saw. Someone else's story or the writer's work may also
@@ -316,17 +303,12 @@ def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
     dropped: on the development sets it spared two near misses and cost one
     crisis.)
     """
-    if kind != CRISIS:
-        return None
-    if s.past_history and not s.is_question and risk_total(s.risk) < t.history_statement_risk_max \
-            and all(k == CRISIS for _, k in s.pattern_matches):
-        return f"past history told as a statement: check in ({_scores(s.risk)})"
-    if not s.check_in_context:
+    if kind != CRISIS or not s.check_in_context:
         return None
     if s.pattern_matches:
         if not s.check_in_over_patterns or any(k != CRISIS for _, k in s.pattern_matches):
             return None
-        if risk_total(s.risk) >= t.context_over_patterns_risk_max:
+        if risk_total(s.risk) >= t.story_context_risk_max:
             return None
         groups = sorted({group for group, _ in s.pattern_matches})
         return f"{s.check_in_context}: check in (patterns: {', '.join(groups)})"

@@ -78,7 +78,6 @@ class HistoryCues:
     past: tuple[re.Pattern[str], ...]
     present: tuple[re.Pattern[str], ...]
     reassurance: tuple[re.Pattern[str], ...]
-    undercut: tuple[re.Pattern[str], ...] = ()
 
     def in_past(self, clause: str, text: str = "", this_year: int | None = None) -> bool:
         """A past cue in the clause; `text` is the whole message, for an age given now."""
@@ -95,17 +94,6 @@ class HistoryCues:
             text = pattern.sub(unless_negated, text)
         return text.strip()
 
-    def reassured(self, text: str) -> bool:
-        """Said to be well now, and not undercut by sarcasm, a joke or a lie.
-
-        Risk told as history in a statement needs this (bot.safety.decision):
-        without it, the absence of a present cue was all that stood between
-        "I used to self harm years ago, started back up" and the check-in
-        (review, fifteenth round)."""
-        if any(p.search(text) for p in self.undercut):
-            return False
-        return self.without_reassurance(text) != text.strip()
-
     def says_now(self, text: str) -> bool:
         """A present cue, once reassurance ("I'm stable now") is taken out."""
         return any(p.search(self.without_reassurance(text)) for p in self.present)
@@ -120,7 +108,7 @@ def default_cues() -> HistoryCues:
         return [with_parts(cue, parts) for cue in cues.get(key) or []]
 
     return HistoryCues(compile_regexes(expanded("past")), compile_regexes(expanded("present")),
-                       compile_regexes(expanded("reassurance")), compile_regexes(expanded("undercut")))
+                       compile_regexes(expanded("reassurance")))
 
 
 def clauses(text: str) -> list[str]:

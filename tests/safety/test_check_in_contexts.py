@@ -117,4 +117,3 @@ def test_only_someone_elses_story_stands_over_some_crisis_patterns() -> None:
     assert check_in_context(story, about_suicide, ("suicidal_thoughts",)) == OTHERS_STORY_OR_WORK
     assert check_in_context(story, about_suicide, ("suicidal_thoughts", "method_seeking")) is None
     assert check_in_context(story, about_suicide) is None  # the classifier alone: not this context
-

@@ -219,20 +219,6 @@ def test_past_history_never_hides_a_disclosure_or_an_emergency(change) -> None:
     assert decide(replace(PAST, **change), T).is_risk
 
 
-def test_past_risk_told_as_a_statement_gets_the_check_in_only_when_the_classifier_agrees() -> None:
-    # "I used to self harm as a teen, I'm 40 now and it hasn't been an issue
-    # in decades. Just want to mention it for the intake" (fifteenth round).
-    told = replace(PAST, is_question=False, risk={"crisis": 0.05, "emergency": 0.01})
-    decision = decide(told, T)
-    assert decision.kind == POSSIBLE_RISK and "statement" in decision.reason
-    assert decision.general_answer_id is None
-    # The classifier sees risk: the crisis reply, as for any disclosure.
-    assert decide(replace(told, risk={"crisis": 0.15, "emergency": 0.06}), T).kind == CRISIS
-    # An emergency pattern, or risk told in the present, is never history.
-    assert decide(replace(told, pattern_matches=(("overdose", "emergency"),)), T).is_risk
-    assert decide(replace(told, past_history=False), T).kind == CRISIS
-
-
 def test_spanish_distress_gets_the_distress_reply_not_the_other_language_reply() -> None:
     # "me siento muy sola, lloro todos los días": the distress reply exists in Spanish.
     distress = {"benign": 0.2, "crisis": 0.05, "emergency": 0.0, "distress": 0.75}

@@ -46,6 +46,12 @@ def test_risk_told_as_the_distant_past(text) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    # returning, a habit, a recent or set time (reviews, fifteenth round)
+    "I used to self harm years ago and started back up, can I still come?",
+    "I had suicidal thoughts in college, I get them every day. does that rule me out?",
+    "cuando era joven me corté y esta tarde también, ya estoy bien. puedo ir?",
+    "I attempted suicide years ago and two nights ago. Is ketamine for me?",
+    "según mi familia ya estoy bien, pero hace años intenté matarme. califico?",
     # typed fast (review, fifteenth round)
     "I attempted suicide years ago, I'm doing great now but agian the thoughts r bak",
     "i tried in 2015 and im thinking about it rn",
