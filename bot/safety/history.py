@@ -31,7 +31,7 @@ CUES_FILE = Path(__file__).with_name("lexicon") / "history_cues.yml"
 # questions, harm to others, a person in danger and emergencies cannot.
 HISTORICAL_GROUPS = frozenset({
     "suicidal_thoughts", "self_harm", "self_harm_urges", "talk_of_suicide", "overdose",
-    "hopelessness", "bare_words", "other_languages",
+    "hopelessness", "bare_words", "other_languages", "death_by_suicide",
 })
 # A negation just before reassurance ("not doing well now", "no estoy bien
 # ahora", "havent been clean since", "hardly been okay since": review,
@@ -43,6 +43,12 @@ _CLAUSE_SPLIT = re.compile(r"[.!?¿¡;,\n]+|\b(?:and|but|though|although|yet|so|
 # ("and", "so", "pero", "y" never are: _CLAUSE_SPLIT cuts at them).
 _FILLER = frozenset({"ya", "pues", "bueno", "yeah", "yes", "ok", "okay", "well", "tbh", "honestly",
                      "also", "now"})
+# What reassurance can leave of its clause: "been" of "been sober 5 years",
+# which the risk classifier, given one word, read as a crisis (0.32,
+# sixteenth round). A remnant of only these words is not judged.
+_EMPTY_REMNANT = re.compile(
+    r"(?:\s*\b(?:i|i'?ve|ive|i'?m|im|he|she|they|he'?s|she'?s|have|has|had|been|am|is|are|was|were|"
+    r"and|y|yo|ya|pues|now|estoy|está|esta|ha|estado)\b)*\s*")
 # A new first-person statement starts a new clause even without punctuation:
 # "i overdosed in 2019 i have 60 pills saved up" must not hide its second
 # half inside the past clause (the eighth round's review).
@@ -53,7 +59,7 @@ _NEW_SUBJECT = re.compile(r"\s(?=(?:i'?m|im|i am|i have|i've|ive|i want|i will|i
 # A year or an age is the distant past only far enough back, which the cue
 # file cannot say: "I attempted suicide in 2026" and "when I was 35. I'm 36
 # now" are recent (third review, fourteenth round).
-_YEAR = re.compile(r"\b(?:in|back in|around)\s+((?:19|20)\d\d)\b")
+_YEAR = re.compile(r"\b(?:in|back in|around|en|en el|en el año)\s+((?:19|20)\d\d)\b")
 _AGE_THEN = re.compile(r"\bwhen (?:i|he|she|they) (?:was|were) (\d{1,2})\b")
 _AGE_NOW = re.compile(r"\b(?:i'?m|im|i am|he'?s|she'?s|he is|she is|they'?re)\s+(\d{1,2})\b")
 PAST_YEARS = 2      # a year at least this long before this one
@@ -152,7 +158,7 @@ def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[s
     # A clause that is only reassurance ("hoy está estable") is too short for
     # the risk classifier to judge; anything left after taking it out is judged.
     rest = [cues.without_reassurance(c) for c in parts if c not in past]
-    rest = [c for c in rest if c]
+    rest = [c for c in rest if c and not _EMPTY_REMNANT.fullmatch(c)]
     # The clauses are also judged together: cutting at a new "I ..." must not
     # split "nobody would care if i'm gone" into two harmless halves.
     return not (any(is_risky(c) for c in rest) or (len(rest) > 1 and is_risky(" ".join(rest))))

@@ -40,6 +40,15 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "I overdosed on pills back in 2015, been clean ever since. Can I still do this?",
     "My mom overdosed in 2012 and she's been sober since. Is ketamine safe with that history?",
     "Intenté suicidarme hace 8 años y estoy bien desde entonces. ¿Eso me descalifica?",
+    # The sixteenth round: "como" before the years, school years, decades,
+    # "in recovery" since, "ya no", an age or years without it in Spanish.
+    "hace como 10 años intenté quitarme la vida, ahora estoy bien gracias a Dios. eso me impide recibir la ketamina?",
+    "I attempted suicide 12 years ago, been in recovery and stable since. does that history disqualify me?",
+    "hace años intenté suicidarme pero ya no, tengo que ponerlo en el formulario?",
+    "cuando yo era niña intenté suicidarme, ya tengo 30 y estoy bien. ¿importa?",
+    "intenté suicidarme en la prepa, ya tengo años sin hacerlo. ¿me van a preguntar?",
+    "I overdosed in the 90s, sober 20 years. is that a problem?",
+    "intenté suicidarme en el 2010, ¿eso afecta?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -150,6 +159,12 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "hace 5 años intenté quitarme la vida y nada está bien desde entonces, ¿me aceptan?",
     "tried to overdose when i was 19, now 22 and nothing's changed, is there a waitlist?",
     "want to die like my dad did in the 90s, can ketamine help?",
+    # A wish to die said now, or a death taken as a model, beside a past
+    # cue in the same clause (sixteenth round).
+    "want to die like my dad did years ago, can ketamine help?",
+    "i want to kill myself like my uncle did in 2005, does ketamine work fast?",
+    "quiero morir como lo hizo mi papá hace años, ¿la ketamina sirve?",
+    "intenté suicidarme en la prepa y ya tengo 30 y quiero morir, ¿me aceptan?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)
@@ -184,6 +199,24 @@ def test_reassurance_is_neither_a_present_cue_nor_judged_as_risk() -> None:
                         ("overdose",), flags_short_clauses)
     assert only_history("Intentó suicidarse hace 15 años, hoy está estable. ¿Puede recibir ketamina?",
                         ("other_languages",), flags_short_clauses)
+    # What reassurance leaves of its clause ("been" of "been sober 5 years")
+    # is not judged: the classifier read the lone word as a crisis
+    # (sixteenth round).
+    assert only_history("Had an overdose back in 2018, been sober 5 years. Is ketamine safe in recovery?",
+                        ("overdose",), flags_short_clauses)
+
+
+@pytest.mark.parametrize("text, past", [
+    ("My grandfather took his own life in the 80s. Does family history affect eligibility?", True),
+    ("My brother took his own life 10 years ago. Do you have support groups for survivors?", True),
+    ("My dad shot himself when I was a kid. Is depression hereditary?", True),
+    ("My brother took his own life 10 years ago and I want to be with him. Can you help?", False),
+    ("My dad took his own life last year, is depression hereditary?", False),
+])
+def test_a_death_by_suicide_long_ago_is_history_like_ones_own(text, past) -> None:
+    # Bereaved visitors' questions got the crisis reply while the pattern
+    # was part of someone_in_danger, which is never history (sixteenth round).
+    assert only_history(text, ("death_by_suicide",), risky) is past
 
 
 def test_clauses_cut_at_a_new_i_statement_are_also_judged_together() -> None:
