@@ -31,7 +31,7 @@ CUES_FILE = Path(__file__).with_name("lexicon") / "history_cues.yml"
 # questions, harm to others, a person in danger and emergencies cannot.
 HISTORICAL_GROUPS = frozenset({
     "suicidal_thoughts", "self_harm", "self_harm_urges", "talk_of_suicide", "overdose",
-    "hopelessness", "bare_words", "other_languages", "death_by_suicide",
+    "hopelessness", "bare_words", "other_languages",
 })
 # A negation just before reassurance ("not doing well now", "no estoy bien
 # ahora", "havent been clean since", "hardly been okay since": review,
@@ -49,6 +49,23 @@ _FILLER = frozenset({"ya", "pues", "bueno", "yeah", "yes", "ok", "okay", "well",
 _EMPTY_REMNANT = re.compile(
     r"(?:\s*\b(?:i|i'?ve|ive|i'?m|im|he|she|they|he'?s|she'?s|have|has|had|been|am|is|are|was|were|"
     r"and|y|yo|ya|pues|now|estoy|está|esta|ha|estado)\b)*\s*")
+# A clause that starts with the writer in the present ("i sleep with the gun
+# my dad shot himself with in 2001", "tengo la pistola con la que se mató mi
+# papá en 2008") or says what the writer does now ("pienso en matarme") is
+# not the past, whatever past cue it holds; a history told as such ("I have
+# a history of...", "tengo antecedentes") is (the review of the sixteenth
+# round).
+_FIRST_PERSON_NOW = re.compile(
+    r"^(?:i'?m|im|i am|(?:i have|i've|ive)(?! had\b| been\b)|i want|i wanna|i will|i'll|ill|i plan|i keep|i sleep|i put|"
+    r"i practice|tengo|quiero|voy a|estoy)\b|\b(?:pienso|me corto|guardo|traigo|ando|siento que|estoy|"
+    r"me voy a)\b")
+_HISTORY_TOLD = re.compile(r"\b(?:history|hx) of\b|\bantecedentes\b|\bhistorial\b")
+
+
+def _said_now(clause: str) -> bool:
+    return bool(_FIRST_PERSON_NOW.search(clause)) and not _HISTORY_TOLD.search(clause)
+
+
 # A new first-person statement starts a new clause even without punctuation:
 # "i overdosed in 2019 i have 60 pills saved up" must not hide its second
 # half inside the past clause (the eighth round's review).
@@ -59,7 +76,7 @@ _NEW_SUBJECT = re.compile(r"\s(?=(?:i'?m|im|i am|i have|i've|ive|i want|i will|i
 # A year or an age is the distant past only far enough back, which the cue
 # file cannot say: "I attempted suicide in 2026" and "when I was 35. I'm 36
 # now" are recent (third review, fourteenth round).
-_YEAR = re.compile(r"\b(?:in|back in|around|en|en el|en el año)\s+((?:19|20)\d\d)\b")
+_YEAR = re.compile(r"\b(?:in|back in|around)\s+((?:19|20)\d\d)\b")
 _AGE_THEN = re.compile(r"\bwhen (?:i|he|she|they) (?:was|were) (\d{1,2})\b")
 _AGE_NOW = re.compile(r"\b(?:i'?m|im|i am|he'?s|she'?s|he is|she is|they'?re)\s+(\d{1,2})\b")
 PAST_YEARS = 2      # a year at least this long before this one
@@ -152,7 +169,7 @@ def only_history(text: str, matched_groups: Iterable[str], is_risky: Callable[[s
     if not set(matched_groups) <= HISTORICAL_GROUPS or cues.says_now(lowered):
         return False
     parts = clauses(lowered)
-    past = [c for c in parts if cues.in_past(c, lowered, this_year)]
+    past = [c for c in parts if cues.in_past(c, lowered, this_year) and not _said_now(c)]
     if not past:
         return False
     # A clause that is only reassurance ("hoy está estable") is too short for

@@ -40,15 +40,16 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "I overdosed on pills back in 2015, been clean ever since. Can I still do this?",
     "My mom overdosed in 2012 and she's been sober since. Is ketamine safe with that history?",
     "Intenté suicidarme hace 8 años y estoy bien desde entonces. ¿Eso me descalifica?",
-    # The sixteenth round: "como" before the years, school years, decades,
-    # "in recovery" since, "ya no", an age or years without it in Spanish.
+    # The sixteenth round: "como" before the years, reassurance in more
+    # words ("for a long time now", "Totally fine now.", "stable since with
+    # therapy"), and "can I still get ketamine?" asks about eligibility.
     "hace como 10 años intenté quitarme la vida, ahora estoy bien gracias a Dios. eso me impide recibir la ketamina?",
-    "I attempted suicide 12 years ago, been in recovery and stable since. does that history disqualify me?",
-    "hace años intenté suicidarme pero ya no, tengo que ponerlo en el formulario?",
-    "cuando yo era niña intenté suicidarme, ya tengo 30 y estoy bien. ¿importa?",
-    "intenté suicidarme en la prepa, ya tengo años sin hacerlo. ¿me van a preguntar?",
-    "I overdosed in the 90s, sober 20 years. is that a problem?",
-    "intenté suicidarme en el 2010, ¿eso afecta?",
+    "i attempted suicide in 2012 and have been stable for years. can i still get ketamine",
+    "I had suicidal thoughts in college, 10 years ago. Totally fine now. Does that disqualify me?",
+    "I attempted suicide 8 years ago, been stable for a long time now. Does that disqualify me?",
+    "I had a suicide attempt in 2015, I've been stable for years now with a great therapist. Does that matter?",
+    "I attempted suicide 8 years ago and have been stable since with therapy and meds. Does that matter?",
+    "intake form asks about past suicide attempts. i had one in college. do i need to explain it",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -165,6 +166,9 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "i want to kill myself like my uncle did in 2005, does ketamine work fast?",
     "quiero morir como lo hizo mi papá hace años, ¿la ketamina sirve?",
     "intenté suicidarme en la prepa y ya tengo 30 y quiero morir, ¿me aceptan?",
+    "I attempted suicide years ago, can I still get ketamine? I still think about it every day",
+    "I attempted 10 years ago, stable for years now with my therapist but the urges are back, can I come?",
+    "I attempted suicide years ago, none now, but i'm suicidal again. can I come?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)
@@ -204,19 +208,30 @@ def test_reassurance_is_neither_a_present_cue_nor_judged_as_risk() -> None:
     # (sixteenth round).
     assert only_history("Had an overdose back in 2018, been sober 5 years. Is ketamine safe in recovery?",
                         ("overdose",), flags_short_clauses)
+    assert only_history("Years ago I had suicidal thoughts but not anymore. Does the form ask?",
+                        ("suicidal_thoughts",), flags_short_clauses)
+    assert only_history("I attempted suicide in college. Totally fine now. Am I eligible?",
+                        ("suicidal_thoughts",), flags_short_clauses)
 
 
-@pytest.mark.parametrize("text, past", [
-    ("My grandfather took his own life in the 80s. Does family history affect eligibility?", True),
-    ("My brother took his own life 10 years ago. Do you have support groups for survivors?", True),
-    ("My dad shot himself when I was a kid. Is depression hereditary?", True),
-    ("My brother took his own life 10 years ago and I want to be with him. Can you help?", False),
-    ("My dad took his own life last year, is depression hereditary?", False),
+@pytest.mark.parametrize("text", [
+    # The review of the sixteenth round: an emergency, a death just found, the
+    # means kept or the dead followed, beside a past cue.
+    "my brother who tried years ago just shot himself what do i do??",
+    "my son who has attempted in the past took pills 10 min ago, we called 911, what else can i do?",
+    "my sister self harmed in high school and i found her in the tub, is she gonna make it?",
+    "mi mamá que intentó hace años se acaba de tomar todas sus pastillas, ¿qué hago?",
+    "i attempted years ago and my uncle killed himself in 2004, im following in his footsteps, will insurance cover it?",
+    "i od'd in 2016, been stable since. got a plan for saturday though. can i get an appt before then?",
+    "i tried hanging myself years ago with the same rope i keep in my closet, is that normal?",
+    "intenté ahorcarme hace años con la misma cuerda que guardo en mi cuarto, ¿le digo al doctor?",
+    # A clause that starts with the writer now, or says what the writer does now.
+    "i sleep with the gun i tried to use in 2001, can i still qualify?",
+    "tengo la pistola con la que intenté matarme hace años debajo de mi almohada, ¿eso afecta?",
+    "pienso en matarme como hace años, ¿es normal?",
 ])
-def test_a_death_by_suicide_long_ago_is_history_like_ones_own(text, past) -> None:
-    # Bereaved visitors' questions got the crisis reply while the pattern
-    # was part of someone_in_danger, which is never history (sixteenth round).
-    assert only_history(text, ("death_by_suicide",), risky) is past
+def test_an_emergency_the_means_kept_or_the_writer_now_is_never_history(text) -> None:
+    assert not history(text)
 
 
 def test_clauses_cut_at_a_new_i_statement_are_also_judged_together() -> None:
