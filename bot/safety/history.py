@@ -37,7 +37,7 @@ HISTORICAL_GROUPS = frozenset({
 # ahora", "havent been clean since", "hardly been okay since": review,
 # thirteenth round).
 _NEGATED_BEFORE = re.compile(
-    r"(?:\b(?:not|no|never|nunca|ni|nor|nothing|hardly|barely|nada|nadie)|n['’]?t)(?:'s)?\s+(?:\w+\s+){0,2}$")
+    r"(?:\b(?:not|no|never|nunca|ni|nor|nothing|hardly|barely|nada|nadie|far\s+from|anything\s+but|pretended\s+to\s+be)|n['’]?t)(?:'s)?\s+(?:\w+\s+){0,2}$")
 _CLAUSE_SPLIT = re.compile(r"[.!?¿¡;,\n]+|\b(?:and|but|though|although|yet|so|pero|y|aunque)\b")
 # Words that say nothing on their own, kept with the statement after them
 # ("and", "so", "pero", "y" never are: _CLAUSE_SPLIT cuts at them).
@@ -50,15 +50,17 @@ _EMPTY_REMNANT = re.compile(
     r"(?:\s*\b(?:i|i'?ve|ive|i'?m|im|he|she|they|he'?s|she'?s|have|has|had|been|am|is|are|was|were|"
     r"and|y|yo|ya|pues|now|estoy|está|esta|ha|estado)\b)*\s*")
 # A clause that starts with the writer in the present ("i sleep with the gun
-# my dad shot himself with in 2001", "tengo la pistola con la que se mató mi
-# papá en 2008") or says what the writer does now ("pienso en matarme") is
+# my dad shot himself with in 2001", "tengo la pistola con la que intenté
+# matarme hace años") or says what the writer does now ("pienso en matarme",
+# "hace 10 años lucho contra las ganas de matarme") is
 # not the past, whatever past cue it holds; a history told as such ("I have
 # a history of...", "tengo antecedentes") is (the review of the sixteenth
 # round).
 _FIRST_PERSON_NOW = re.compile(
     r"^(?:i'?m|im|i am|(?:i have|i've|ive)(?! had\b| been\b)|i want|i wanna|i will|i'll|ill|i plan|i keep|i sleep|i put|"
     r"i practice|tengo|quiero|voy a|estoy)\b|\b(?:pienso|me corto|guardo|traigo|ando|siento que|estoy|"
-    r"me voy a)\b")
+    r"me voy a|lucho|vivo|me hago|me lastimo|me siento|deseo|me despido|me vuelven|no le (?:encuentro|veo)|"
+    r"nada tiene sentido|(?:la|lo) tengo|escond[ií]|guardad[oa])\b")
 _HISTORY_TOLD = re.compile(r"\b(?:history|hx) of\b|\bantecedentes\b|\bhistorial\b")
 
 

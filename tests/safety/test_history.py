@@ -40,16 +40,6 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "I overdosed on pills back in 2015, been clean ever since. Can I still do this?",
     "My mom overdosed in 2012 and she's been sober since. Is ketamine safe with that history?",
     "Intenté suicidarme hace 8 años y estoy bien desde entonces. ¿Eso me descalifica?",
-    # The sixteenth round: "como" before the years, reassurance in more
-    # words ("for a long time now", "Totally fine now.", "stable since with
-    # therapy"), and "can I still get ketamine?" asks about eligibility.
-    "hace como 10 años intenté quitarme la vida, ahora estoy bien gracias a Dios. eso me impide recibir la ketamina?",
-    "i attempted suicide in 2012 and have been stable for years. can i still get ketamine",
-    "I had suicidal thoughts in college, 10 years ago. Totally fine now. Does that disqualify me?",
-    "I attempted suicide 8 years ago, been stable for a long time now. Does that disqualify me?",
-    "I had a suicide attempt in 2015, I've been stable for years now with a great therapist. Does that matter?",
-    "I attempted suicide 8 years ago and have been stable since with therapy and meds. Does that matter?",
-    "intake form asks about past suicide attempts. i had one in college. do i need to explain it",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -208,10 +198,11 @@ def test_reassurance_is_neither_a_present_cue_nor_judged_as_risk() -> None:
     # (sixteenth round).
     assert only_history("Had an overdose back in 2018, been sober 5 years. Is ketamine safe in recovery?",
                         ("overdose",), flags_short_clauses)
-    assert only_history("Years ago I had suicidal thoughts but not anymore. Does the form ask?",
-                        ("suicidal_thoughts",), flags_short_clauses)
-    assert only_history("I attempted suicide in college. Totally fine now. Am I eligible?",
-                        ("suicidal_thoughts",), flags_short_clauses)
+    # "Far from fine" and "anything but fine" are no reassurance (second
+    # review, sixteenth round).
+    from bot.safety.history import default_cues
+    for text in ("i've been far from fine for years", "i've been anything but fine for years"):
+        assert default_cues().without_reassurance(text) == text
 
 
 @pytest.mark.parametrize("text", [
@@ -229,6 +220,12 @@ def test_reassurance_is_neither_a_present_cue_nor_judged_as_risk() -> None:
     "i sleep with the gun i tried to use in 2001, can i still qualify?",
     "tengo la pistola con la que intenté matarme hace años debajo de mi almohada, ¿eso afecta?",
     "pienso en matarme como hace años, ¿es normal?",
+    "hace 10 años lucho contra las ganas de matarme ¿me atienden?",
+    "hace 10 años q no le encuentro sentido a vivir, la ketamina me sirve?",
+    # The second review: a recent day or stay, means kept, "far from fine".
+    "any previous suicide attempts disqualify me? mine was sunday night",
+    "I attempted suicide years ago, do you need records from the ER I was discharged from?",
+    "i overdosed in 2009 and have been stable since, with my exit plan as backup. is ketamine safe?",
 ])
 def test_an_emergency_the_means_kept_or_the_writer_now_is_never_history(text) -> None:
     assert not history(text)
