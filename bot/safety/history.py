@@ -52,10 +52,10 @@ _EMPTY_REMNANT = re.compile(
 # A clause that starts with the writer in the present ("i sleep with the gun
 # my dad shot himself with in 2001", "tengo la pistola con la que intenté
 # matarme hace años") or says what the writer does now ("pienso en matarme",
-# "hace 10 años lucho contra las ganas de matarme") is
-# not the past, whatever past cue it holds; a history told as such ("I have
-# a history of...", "tengo antecedentes") is (the review of the sixteenth
-# round).
+# "hace 10 años lucho contra las ganas de matarme") is not the past,
+# whatever past cue it holds; a history told as such ("I have a history
+# of...", "I've had...", "tengo antecedentes") is (the reviews of the
+# sixteenth round).
 _FIRST_PERSON_NOW = re.compile(
     r"^(?:i'?m|im|i am|(?:i have|i've|ive)(?! had\b| been\b)|i want|i wanna|i will|i'll|ill|i plan|i keep|i sleep|i put|"
     r"i practice|tengo|quiero|voy a|estoy)\b|\b(?:pienso|me corto|guardo|traigo|ando|siento que|estoy|"
