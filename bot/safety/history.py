@@ -58,7 +58,7 @@ _EMPTY_REMNANT = re.compile(
 # sixteenth round).
 _FIRST_PERSON_NOW = re.compile(
     r"^(?:i'?m|im|i am|(?:i have|i've|ive)(?! had\b| been\b)|i want|i wanna|i will|i'll|ill|i plan|i keep|i sleep|i put|"
-    r"i practice|tengo|quiero|voy a|estoy)\b|\b(?:pienso|me corto|guardo|traigo|ando|siento que|estoy|"
+    r"i practice|tengo|quiero|voy a)\b|\b(?:pienso|me corto|guardo|traigo|ando|siento que|estoy|"
     r"me voy a|lucho|vivo|me hago|me lastimo|me siento|deseo|me despido|me vuelven|no le (?:encuentro|veo)|"
     r"nada tiene sentido|(?:la|lo) tengo|escond[ií]|guardad[oa])\b")
 _HISTORY_TOLD = re.compile(r"\b(?:history|hx) of\b|\bantecedentes\b|\bhistorial\b")
