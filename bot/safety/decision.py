@@ -14,9 +14,8 @@ Layers, in order of precedence (docs/safety.md explains each):
 1. crisis or emergency: the lemma patterns (a precision floor that never
    depends on training), or the risk classifier past its thresholds, or the
    intent model's own crisis intent when the risk classifier has doubts too;
-2. possible risk: a crisis pattern that neither learned layer supports
-   (seventeenth round), the risk classifier is unsure (an emergency, 911
-   first, when most of its doubt is about an emergency), or the fail-safe harm gate
+2. possible risk: the risk classifier is unsure (an emergency, 911 first,
+   when most of its doubt is about an emergency), or the fail-safe harm gate
    trips (a message about death, suicide, overdose, weapons, bleeding, not
    waking up... that is not clearly a general information question);
 3. unreadable input and other languages (not a safety kind: answered as
@@ -48,10 +47,6 @@ RISK_KINDS = frozenset({CRISIS, EMERGENCY})
 SAFETY_REVIEW_KINDS = frozenset({CRISIS, EMERGENCY, POSSIBLE_RISK, DISTRESS})
 PARSE_DATA_KEY = "safety"
 SAFETY_NET = "bot.nlu.safety_net.SafetyNet"
-# Pattern groups that keep the crisis reply without the risk classifier's
-# support: a bare plea ("ayuda porfa", "i need help now") is too short for the
-# classifier to judge, and the plea itself is the risk (seventeenth round).
-GROUPS_NEEDING_NO_SUPPORT = frozenset({"urgent_plea"})
 
 
 @dataclass(frozen=True)
@@ -79,11 +74,6 @@ class Thresholds:
     # risk classifier, which learned such messages, gives crisis + emergency
     # below this: two layers must agree (review, fourteenth round).
     story_context_risk_max: float = 0.2
-    # A crisis pattern the risk classifier does not support at all (crisis +
-    # emergency below this) gets the check-in, not the crisis reply: two
-    # layers must agree (seventeenth round). Held out, such matches were
-    # told history, idioms and professionals' questions, not crisis.
-    unsupported_pattern_risk_max: float = 0.05
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Thresholds":
@@ -306,20 +296,14 @@ def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
     purpose (bot.safety.check_in_contexts); it excuses only what the learned
     layers alone saw. Someone else's story or the writer's work may also
     excuse some crisis-pattern groups, when every flagged clause is about
-    others and the risk classifier sees almost no risk; so may a crisis
-    pattern that no learned layer supports (`_unsupported_patterns`). Each
-    gets "are you safe?" with 911 and 988, never an ordinary answer; an emergency
+    others and the risk classifier sees almost no risk. Either gets "are
+    you safe?" with 911 and 988, never an ordinary answer; an emergency
     keeps the crisis reply whatever else is true. (A band for answerable
     questions the classifier was unsure of was tried in the sixth round and
     dropped: on the development sets it spared two near misses and cost one
     crisis.)
     """
-    if kind != CRISIS:
-        return None
-    unsupported = _unsupported_patterns(s, t)
-    if unsupported:
-        return unsupported
-    if not s.check_in_context:
+    if kind != CRISIS or not s.check_in_context:
         return None
     if s.pattern_matches:
         if not s.check_in_over_patterns or any(k != CRISIS for _, k in s.pattern_matches):
@@ -329,28 +313,6 @@ def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
         groups = sorted({group for group, _ in s.pattern_matches})
         return f"{s.check_in_context}: check in (patterns: {', '.join(groups)})"
     return f"{s.check_in_context}: check in ({_scores(s.risk)})"
-
-
-def _unsupported_patterns(s: Signals, t: Thresholds) -> Optional[str]:
-    """Crisis patterns that no learned layer supports: why they get the check-in.
-
-    The patterns match words ("suicide", "me quiero morir", "hang"); in a
-    message the risk classifier sees almost no risk in, and the intent
-    model does not read as crisis, held-out sets showed those words were
-    history told as history, jokes, books and professionals' questions
-    (docs/safety.md, seventeenth round). The check-in still asks "are you
-    safe?" and gives 988 and 911. Never without classifier scores (the
-    patterns alone decide when the other layers failed), never for an
-    emergency, never for a bare plea for help.
-    """
-    if not s.pattern_matches or not s.risk:
-        return None
-    groups = sorted({group for group, _ in s.pattern_matches})
-    if any(kind != CRISIS for _, kind in s.pattern_matches) or GROUPS_NEEDING_NO_SUPPORT & set(groups):
-        return None
-    if risk_total(s.risk) >= t.unsupported_pattern_risk_max or s.ml_crisis >= t.ml_crisis_threshold:
-        return None
-    return f"patterns ({', '.join(groups)}) without the learned layers' support ({_scores(s.risk)}): check in"
 
 
 def risk_total(risk: Mapping[str, float]) -> float:

@@ -37,39 +37,15 @@ def test_a_message_with_an_input_problem_is_never_a_clear_question() -> None:
     assert decision.kind == NONE and not decision.clear_question
 
 
-def test_a_pattern_match_is_crisis_when_the_classifier_sees_any_risk() -> None:
-    signals = replace(QUESTION, pattern_matches=(("suicidal_thoughts", "crisis"),),
-                      risk={"benign": 0.9, "crisis": 0.06})
+def test_a_pattern_match_is_crisis_whatever_the_models_say() -> None:
+    # Twice a rule let the learned layers turn a pattern match they scored
+    # as benign into the check-in; twice independent reviews found real
+    # risk they scored near zero: "i'm suicidal lol. do you take cigna" and
+    # "tengo ideas suicidas, aceptan oscar?" (0.00 and 0.01, seventeenth
+    # round), "i have the pills saved up lol" (twelfth round).
+    signals = replace(QUESTION, pattern_matches=(("suicidal_thoughts", "crisis"),))
     assert decide(signals, T).kind == CRISIS
-
-
-def test_a_crisis_pattern_no_learned_layer_supports_gets_the_check_in() -> None:
-    # "I attempted suicide in 2016, stable for years: does that rule me
-    # out?" with the classifier at 0.02: "are you safe?", 988 and 911, not
-    # the crisis reply and never an ordinary answer.
-    told = replace(QUESTION, pattern_matches=(("suicidal_thoughts", "crisis"),))
-    decision = decide(told, T)
-    assert decision.kind == POSSIBLE_RISK and decision.general_answer_id is None
-    assert "without the learned layers' support" in decision.reason
-    # The intent model's own crisis intent is support enough.
-    assert decide(replace(told, ml_crisis=0.7, ml_intent="crisis"), T).kind == CRISIS
-
-
-def test_the_patterns_alone_decide_when_the_classifier_gave_no_scores() -> None:
-    # The safety net's fail-safe path (the classifier failed): no scores is
-    # not "no risk".
-    signals = Signals(pattern_matches=(("suicidal_thoughts", "crisis"),))
-    assert decide(signals, T).kind == CRISIS
-
-
-@pytest.mark.parametrize("matches", [
-    (("urgent_plea", "crisis"),),                      # "ayuda porfa": too short to judge
-    (("overdose", "emergency"),),                      # an emergency never waits for support
-    (("suicidal_thoughts", "crisis"), ("emergency_symptoms", "emergency")),
-])
-def test_a_plea_or_an_emergency_needs_no_classifier_support(matches) -> None:
-    signals = replace(QUESTION, pattern_matches=matches)
-    assert decide(signals, T).kind in (CRISIS, EMERGENCY)
+    assert decide(replace(signals, risk={"benign": 1.0}), T).kind == CRISIS
 
 
 def test_emergency_patterns_alone_make_an_emergency() -> None:
@@ -221,8 +197,6 @@ def test_thresholds_come_from_config_yml() -> None:
     configured = thresholds_from_config(get_settings().root / "config.yml")
     assert 0 < configured.possible_risk_threshold < configured.crisis_threshold <= 0.5
     assert configured.clear_question_risk_max < configured.possible_risk_threshold
-    # Support for a crisis pattern is "almost no risk", far below the check-in band.
-    assert 0 < configured.unsupported_pattern_risk_max < configured.clear_question_risk_max
 
 
 def test_doubt_that_is_mostly_about_an_emergency_puts_911_first() -> None:
