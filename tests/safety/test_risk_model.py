@@ -7,6 +7,7 @@ import pytest
 
 from bot.safety.risk_model import (
     Example, RiskModel, benign_parts, case_files, load_case_examples, load_risk_examples, segments,
+    without_laughter,
 )
 
 CRISIS = [
@@ -26,6 +27,32 @@ def test_segments_keep_the_whole_message_and_its_long_enough_parts() -> None:
     assert segments(text)[0] == text
     assert "And there's a rope in the garage I keep looking at." in segments(text)
     assert segments("hi. ok.") == ["hi. ok."]  # parts under three words are not judged alone
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("i have a plan lol. do you do same day", "i have a plan. do you do same day"),
+    ("LMAO im dead 💀😂", "im dead"),
+    ("jajaja me quiero morir jsjs", "me quiero morir"),
+    ("hahaha ok hehe xd lolol", "ok"),
+    ("ajajaja jajsjsjs 🙈", ""),
+])
+def test_the_classifier_never_reads_laughter_or_emoji(typed: str, read: str) -> None:
+    # A laugh masks real risk as often as it marks a joke (seventeenth round).
+    assert without_laughter(typed) == read
+
+
+@pytest.mark.parametrize("text", [
+    "ha habido cambios?", "jose and jessica", "lollipop", "javier", "ja je", "xd1",
+])
+def test_words_that_only_look_like_laughter_stay(text: str) -> None:
+    assert without_laughter(text) == text
+
+
+def test_a_laugh_does_not_change_what_the_classifier_says() -> None:
+    model = RiskModel.train([Example(t, "crisis") for t in CRISIS]
+                            + [Example(t + " lol", "benign") for t in BENIGN])
+    assert model.probabilities("i have pills saved up to die lol") == \
+        model.probabilities("i have pills saved up to die")
 
 
 def test_only_benign_examples_are_split_into_benign_parts() -> None:
