@@ -58,17 +58,19 @@ CASE_LABELS = {"crisis": "crisis", "emergency": "emergency", "near_miss": "benig
 CASE_LABELS_NOT_LEARNED = frozenset({"distress"})
 # NLU intents whose examples are ordinary visitor messages, i.e. benign.
 NLU_CRISIS_INTENT = "crisis"
-# Laughter and emoji, which the classifier never reads. The blind writers'
-# near misses laugh ("i wanted to die lmao") and their risk messages rarely
-# do, so the classifier learned a laugh as a sign of harmlessness: "i have a
+# Laughter, which the classifier never reads. The blind writers' near
+# misses laugh ("i wanted to die lmao") and their risk messages rarely do,
+# so the classifier learned a laugh as a sign of harmlessness: "i have a
 # plan lol. do you do same day" scored 0.02 crisis, the same words without
 # "lol" 0.83. Real visitors mask risk with a laugh as often as they joke
 # (independent reviews, twelfth and seventeenth rounds), so a laugh says
-# nothing either way and is taken out before training and scoring.
+# nothing either way and is taken out before training and scoring. Only
+# laughing emoji go ("💀" is "dying of laughter" in chat); other emoji stay,
+# since some carry risk ("🪦", "🔫", "💊", "🔪", "✌️" as a goodbye).
 _LAUGHTER = regex.compile(
     r"(?i)(?<![\p{L}\d])(?:l+o+l+(?:o+l+)*z?|lmf?a+o+|rofl|a?(?:h+a+){2,}h*|(?:h+e+){2,}h*"
     r"|a?(?:j+a+){2,}j*|(?:j+e+){2,}j*|j[ajs]*s[ajs]*|(?:x+d+)+)(?![\p{L}\d])"
-    r"|[\p{Extended_Pictographic}\uFE0F\u200D]")
+    r"|[😂🤣😆😅😹😄😁😜😝🤪🙈💀]\uFE0F?")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,!?;:])")
 _SEGMENT_BREAK = re.compile(r"(?<=[.!?;\n])\s+|\s+(?:but|and then|and also|also|plus)\s+")
 MIN_SEGMENT_WORDS = 3
@@ -156,7 +158,7 @@ def new_pipeline(c: float = 16.0, class_weight: Optional[str] = None) -> Pipelin
 
 
 def without_laughter(text: str) -> str:
-    """The text as the classifier reads it: laughter and emoji taken out (see _LAUGHTER)."""
+    """The text as the classifier reads it: laughter taken out (see _LAUGHTER)."""
     return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(_LAUGHTER.sub(" ", text).split()))
 
 

@@ -36,13 +36,14 @@ def test_segments_keep_the_whole_message_and_its_long_enough_parts() -> None:
     ("hahaha ok hehe xd lolol", "ok"),
     ("ajajaja jajsjsjs 🙈", ""),
 ])
-def test_the_classifier_never_reads_laughter_or_emoji(typed: str, read: str) -> None:
+def test_the_classifier_never_reads_laughter(typed: str, read: str) -> None:
     # A laugh masks real risk as often as it marks a joke (seventeenth round).
     assert without_laughter(typed) == read
 
 
 @pytest.mark.parametrize("text", [
     "ha habido cambios?", "jose and jessica", "lollipop", "javier", "ja je", "xd1",
+    "i bought the rope 🪦", "🔫", "ya me voy ✌️", "all my 💊 tonight",
 ])
 def test_words_that_only_look_like_laughter_stay(text: str) -> None:
     assert without_laughter(text) == text
