@@ -29,7 +29,18 @@ async def _load_agent(model: Path, action_url: str):  # noqa: ANN202
         action=EndpointConfig(url=action_url, token=rasa_env()["ACTION_SERVER_TOKEN"]),
         nlg=EndpointConfig(type="bot.dialogue.nlg.ContentNLG"),
     )
-    return await load_agent(model_path=str(model), endpoints=endpoints)
+    agent = await load_agent(model_path=str(model), endpoints=endpoints)
+    # Rasa logs a model it cannot load and returns an agent that answers
+    # nothing: every case would then be scored "none" and the figures would
+    # look like a real, very bad, run (a worktree without build/spacy did
+    # exactly that, eighteenth round).
+    if not agent.is_ready():
+        raise ModelNotLoaded(f"could not load the model {model}: see the error above")
+    return agent
+
+
+class ModelNotLoaded(RuntimeError):
+    """The evaluation has no model to ask: its figures would mean nothing."""
 
 
 async def _conversation(agent, texts: Sequence[str]) -> List[Replies]:  # noqa: ANN001

@@ -86,3 +86,15 @@ def test_the_blind_conversations_load(tmp_path: Path) -> None:
     broken.write_text("conversations:\n  - id: x\n    turns:\n      - {text: hi, label: nonsense}\n")
     with pytest.raises(SystemExit):
         conv.load_conversations(broken)
+
+
+def test_a_model_that_cannot_be_loaded_stops_the_evaluation(tmp_path) -> None:
+    """Never figures from an agent that answers nothing."""
+    import asyncio
+
+    from bot.evaluate.runner import ModelNotLoaded, _load_agent
+
+    broken = tmp_path / "model-broken.tar.gz"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(ModelNotLoaded):
+        asyncio.run(_load_agent(broken, "http://127.0.0.1:9/webhook"))
