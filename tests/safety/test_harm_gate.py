@@ -17,6 +17,9 @@ from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures,
     ("si me muero antes de la cita me devuelven el depósito?", ("muero",)),
     ("guardo una pistola en el cajón", ("pistola",)),
     ("me corté las venas", ("me corté",)),
+    # Every form of "suicidar" (eighteenth round: "se quiere suicidar" got no check-in).
+    ("¿llaman a la policía si uno dice que se quiere suicidar?", ("suicidar",)),
+    ("mañana me suicidaré", ("suicidaré",)),
     ("should i call 911 or is this the normal thing", ("911",)),
     ("¿llamo a una ambulancia?", ("ambulancia",)),
     # Euphemisms for dying (eleventh round, H39).
