@@ -42,7 +42,7 @@ _CLAUSE_SPLIT = re.compile(r"[.!?¿¡;,\n]+|\b(?:and|but|though|although|yet|so|
 # Words that say nothing on their own, kept with the statement after them
 # ("and", "so", "pero", "y" never are: _CLAUSE_SPLIT cuts at them).
 _FILLER = frozenset({"ya", "pues", "bueno", "yeah", "yes", "ok", "okay", "well", "tbh", "honestly",
-                     "also", "now"})
+                     "also", "now", "ahora", "ahorita"})
 # What reassurance can leave of its clause: "been" of "been sober 5 years",
 # which the risk classifier, given one word, read as a crisis (0.32,
 # sixteenth round). A remnant of only these words is not judged.
@@ -70,9 +70,11 @@ def _said_now(clause: str) -> bool:
 
 # A new first-person statement starts a new clause even without punctuation:
 # "i overdosed in 2019 i have 60 pills saved up" must not hide its second
-# half inside the past clause (the eighth round's review).
-_NEW_SUBJECT = re.compile(r"\s(?=(?:i'?m|im|i am|i have|i've|ive|i want|i will|i'll|ill|i plan|i keep|"
-                          r"tengo|quiero|voy a|estoy)\b)")
+# half inside the past clause (the eighth round's review). A Spanish verb
+# keeps the "no" before it: "ya no tengo esos pensamientos" cut into "ya no"
+# and "tengo esos pensamientos" said the opposite (eighteenth round).
+_NEW_SUBJECT = re.compile(r"\s(?=(?:i'?m|im|i am|i have|i've|ive|i want|i will|i'll|ill|i plan|i keep)\b)"
+                          r"|(?<!\bno)\s(?=(?:tengo|quiero|voy a|estoy)\b)")
 
 
 # A year or an age is the distant past only far enough back, which the cue

@@ -40,6 +40,13 @@ def history(text: str, groups: tuple[str, ...] = ("suicidal_thoughts",)) -> bool
     "I overdosed on pills back in 2015, been clean ever since. Can I still do this?",
     "My mom overdosed in 2012 and she's been sober since. Is ketamine safe with that history?",
     "Intenté suicidarme hace 8 años y estoy bien desde entonces. ¿Eso me descalifica?",
+    # The eighteenth round: "now" before what got them well, "much better
+    # now", "in recovery ... since", an approximate count, "ahorita".
+    "I attempted suicide in 2016. Been stable for years now with meds and therapy. Does a past attempt rule me out?",
+    "had a suicide attempt back in 2012, doing much better now. does that history disqualify me?",
+    "I attempted suicide 12 years ago, been in recovery and stable since. Can I still do ketamine?",
+    "Intenté suicidarme hace como 10 años y ahora estoy bien. ¿Eso me impide recibir ketamina?",
+    "hace mucho tiempo intenté suicidarme pero ahorita estoy bien. ¿puedo recibir el tratamiento?",
 ])
 def test_risk_told_as_the_distant_past(text) -> None:
     assert history(text)
@@ -159,6 +166,9 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "I attempted suicide years ago, can I still get ketamine? I still think about it every day",
     "I attempted 10 years ago, stable for years now with my therapist but the urges are back, can I come?",
     "I attempted suicide years ago, none now, but i'm suicidal again. can I come?",
+    "I attempted in 2015, stable for years now with meds but the urges are back. can I come?",
+    "hace como 10 años intenté suicidarme y ahorita quiero morir otra vez, ¿me aceptan?",
+    "hace mucho que quiero morirme, ¿me aceptan?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)
@@ -181,6 +191,10 @@ def test_a_lone_word_before_a_new_i_statement_stays_with_it() -> None:
     assert clauses("so yeah i'm fine i have support") == ["yeah i'm fine", "i have support"]
     # Only filler: any other word could carry risk into the clause after it.
     assert clauses("pills i have plenty") == ["pills", "i have plenty"]
+    # A Spanish verb keeps its "no": cut off, "ya no tengo esos pensamientos"
+    # said the opposite (eighteenth round).
+    assert clauses("ya no tengo esos pensamientos") == ["ya no tengo esos pensamientos"]
+    assert clauses("ahorita estoy bien") == ["ahorita estoy bien"]
 
 
 def test_reassurance_is_neither_a_present_cue_nor_judged_as_risk() -> None:
