@@ -49,3 +49,21 @@ def test_negation_is_handled_deliberately() -> None:
     detector = default_detector()
     assert not detector.find("I'm not suicidal, just curious how it works")
     assert detector.find("I'm not suicidal but I keep wishing I could disappear forever")
+
+
+@pytest.mark.parametrize("text, kind", [
+    # Eighteenth round: something swallowed that burns or poisons is an
+    # emergency, a question about it is not; how high a fall kills is a
+    # method question, a question about a building is not.
+    ("baby swallowed one of those little round batteries", "emergency"),
+    ("my sister drank bleach, she's throwing up", "emergency"),
+    ("mi niño se tragó una pila", "emergency"),
+    ("how far do you have to fall for it to be a sure thing", "crisis"),
+    ("how high does a bridge have to be to die", "crisis"),
+    ("what happens if a kid swallows a battery?", None),
+    ("how far is the fall from the parking deck to the street", None),
+    ("how tall is the building, i get vertigo", None),
+])
+def test_swallowed_poisons_and_fall_heights(text: str, kind) -> None:
+    kinds = {m.kind for m in default_detector().find(text)}
+    assert kinds == ({kind} if kind else set()), text
