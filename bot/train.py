@@ -30,14 +30,14 @@ MODELS_DIR = "models"
 def training_fingerprint(root: Path) -> str:
     import rasa
 
-    from bot.safety.risk_model import CASES_DIR, case_files
+    from bot.safety.risk_model import CASES_DIR, learned_case_files
 
     digest = hashlib.sha256(f"rasa {rasa.__version__}\nspacy {spacy_fingerprint()}\n".encode())
     files = [root / f for f in TRAINING_FILES + TRAINABLE_CODE]
     for folder in (*TRAINING_DATA, RISK_DATA):
         files.extend(sorted((root / folder).rglob("*.yml")))
     # The blind case files the risk classifier learns from.
-    files.extend(case_files(root / CASES_DIR))
+    files.extend(learned_case_files(root / CASES_DIR))
     for path in files:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())

@@ -35,10 +35,10 @@ def _spelling_inputs() -> list[Path]:
 
 
 def _risk_inputs(root: Path) -> list[Path]:
-    from bot.safety.risk_model import CASES_DIR, case_files
+    from bot.safety.risk_model import CASES_DIR, learned_case_files
 
     data = sorted((root / "data" / "safety" / "risk_examples").glob("*.yml"))
-    nlu = sorted((root / "data" / "nlu").glob("*.yml")) + case_files(root / CASES_DIR)
+    nlu = sorted((root / "data" / "nlu").glob("*.yml")) + learned_case_files(root / CASES_DIR)
     code = [HERE / "risk_model.py", HERE / "normalise.py", HERE / "language.py",
             HERE / "lexicon" / "slang.yml", HERE / "lexicon" / "idioms.yml",
             HERE / "lexicon" / "risk_words.txt"]

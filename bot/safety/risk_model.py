@@ -132,9 +132,48 @@ def load_case_examples(paths: Iterable[Path]) -> list[Example]:
     return examples
 
 
+# Conversation turns the classifier learns as benign: the blind sets'
+# greetings, thanks and questions before any risk turn. Without them it had
+# learned ordinary chat only from single questions, and in the twenty-third
+# set's conversations "Good afternoon. I hope I'm typing this in the right
+# place." scored 0.57 crisis and "thanks for the info, ill talk it over with
+# the wife" 0.69: 11 of its 14 conversations without risk got the crisis
+# reply, and crisis mode for the rest of them (docs/safety.md, eighteenth
+# round). Distress turns are left out, as the single distress messages are;
+# risk turns carry no crisis-or-emergency label, so they are left out too.
+CONVERSATION_LABELS_LEARNED = frozenset({"chat", "question"})
+CONVERSATION_RISK_LABEL = "risk"
+
+
+def conversation_files(folder: Path) -> list[Path]:
+    """The blind sets' conversations that the classifier learns from."""
+    return [path for path in sorted(folder.glob(f"{CASE_SETS}/conversations.yml"))
+            if path.parent.name not in CASE_SETS_KEPT_OUT]
+
+
+def learned_case_files(folder: Path) -> list[Path]:
+    """Every blind-set file the classifier learns from: a training input."""
+    return case_files(folder) + conversation_files(folder)
+
+
+def load_conversation_examples(paths: Iterable[Path]) -> list[Example]:
+    """The chat and question turns before a conversation's first risk turn, as benign."""
+    examples = []
+    for path in paths:
+        for conversation in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(
+                "conversations") or []:
+            for turn in conversation.get("turns") or []:
+                if turn.get("label") == CONVERSATION_RISK_LABEL:
+                    break
+                if turn.get("label") in CONVERSATION_LABELS_LEARNED:
+                    examples.append(Example(str(turn["text"]), "benign"))
+    return examples
+
+
 def training_examples(root: Path) -> list[Example]:
     return (load_risk_examples(root / EXAMPLES_DIR) + load_nlu_examples(root / NLU_DIR)
-            + load_case_examples(case_files(root / CASES_DIR)))
+            + load_case_examples(case_files(root / CASES_DIR))
+            + load_conversation_examples(conversation_files(root / CASES_DIR)))
 
 
 def new_pipeline(c: float = 16.0, class_weight: Optional[str] = None) -> Pipeline:

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot.safety.risk_model import (
-    Example, RiskModel, benign_parts, case_files, load_case_examples, load_risk_examples, segments,
+    Example, RiskModel, benign_parts, case_files, conversation_files, learned_case_files,
+    load_case_examples, load_conversation_examples, load_risk_examples, segments,
     without_laughter,
 )
 
@@ -126,6 +127,36 @@ def test_the_first_blind_set_stays_out_of_training(tmp_path: Path) -> None:
     for name in ("blind", "blind2", "blind11"):
         _case_file(tmp_path, name, case)
     assert [p.parent.name for p in case_files(tmp_path)] == ["blind11", "blind2"]
+
+
+def _conversation_file(folder: Path, name: str, turns: str) -> Path:
+    path = folder / name / "conversations.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("conversations:\n- id: c1\n  lang: en\n  turns:\n" + turns)
+    return path
+
+
+def test_conversation_turns_before_the_first_risk_turn_are_benign(tmp_path: Path) -> None:
+    """Chat and questions before any risk are ordinary; distress and risk are not learned."""
+    path = _conversation_file(tmp_path, "blind2", (
+        "  - {text: good afternoon, label: chat}\n"
+        "  - {text: do you take medicare, label: question}\n"
+        "  - {text: i feel so alone since she died, label: distress}\n"
+        "  - {text: i have the pills ready, label: risk}\n"
+        "  - {text: thanks, label: risk}\n"
+        "  - {text: bye, label: chat}\n"))
+    assert load_conversation_examples([path]) == [
+        Example("good afternoon", "benign"), Example("do you take medicare", "benign")]
+
+
+def test_the_first_blind_sets_conversations_stay_out_of_training_too(tmp_path: Path) -> None:
+    turn = "  - {text: hi, label: chat}\n"
+    for name in ("blind", "blind2"):
+        _case_file(tmp_path, name, "- {text: hi, expect: near_miss, category: chat, lang: en}\n")
+        _conversation_file(tmp_path, name, turn)
+    assert [p.parent.name for p in conversation_files(tmp_path)] == ["blind2"]
+    assert [f"{p.parent.name}/{p.name}" for p in learned_case_files(tmp_path)] == [
+        "blind2/safety_messages.yml", "blind2/conversations.yml"]
 
 
 def test_a_case_with_an_answer_topic_instead_of_a_safety_label_is_refused(tmp_path: Path) -> None:
