@@ -14,6 +14,8 @@ Layers, in order of precedence (docs/safety.md explains each):
 1. crisis or emergency: the lemma patterns (a precision floor that never
    depends on training), or the risk classifier past its thresholds, or the
    intent model's own crisis intent when the risk classifier has doubts too;
+   A crisis only the risk classifier saw, read as more distress than
+   crisis, or told in a check-in context, gets the check-in instead;
 2. possible risk: the risk classifier is unsure (an emergency, 911 first,
    when most of its doubt is about an emergency), or the fail-safe harm gate
    trips (a message about death, suicide, overdose, weapons, bleeding, not
@@ -74,6 +76,11 @@ class Thresholds:
     # risk classifier, which learned such messages, gives crisis + emergency
     # below this: two layers must agree (review, fourteenth round).
     story_context_risk_max: float = 0.2
+    # The risk classifier alone (no pattern, no harm word, not the intent
+    # model's crisis) that reads a message as more distress than crisis, and
+    # crisis below this, gets the check-in, not the crisis reply and crisis
+    # mode (docs/safety.md, eighteenth round).
+    distress_over_crisis_max: float = 0.7
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Thresholds":
@@ -292,7 +299,8 @@ def _told_as_history(s: Signals, t: Thresholds) -> bool:
 def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
     """Why a crisis gets the check-in instead, if it does.
 
-    Safe storage told as prevention shares words with crisis but not its
+    The risk classifier alone reading more distress than crisis
+    (_more_distress_than_crisis). Safe storage told as prevention shares words with crisis but not its
     purpose (bot.safety.check_in_contexts); it excuses only what the learned
     layers alone saw. Someone else's story or the writer's work may also
     excuse some crisis-pattern groups, when every flagged clause is about
@@ -303,7 +311,11 @@ def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
     dropped: on the development sets it spared two near misses and cost one
     crisis.)
     """
-    if kind != CRISIS or not s.check_in_context:
+    if kind != CRISIS:
+        return None
+    if _more_distress_than_crisis(s, t):
+        return f"risk model reads more distress than crisis: check in ({_scores(s.risk)})"
+    if not s.check_in_context:
         return None
     if s.pattern_matches:
         if not s.check_in_over_patterns or any(k != CRISIS for _, k in s.pattern_matches):
@@ -313,6 +325,27 @@ def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
         groups = sorted({group for group, _ in s.pattern_matches})
         return f"{s.check_in_context}: check in (patterns: {', '.join(groups)})"
     return f"{s.check_in_context}: check in ({_scores(s.risk)})"
+
+
+def _more_distress_than_crisis(s: Signals, t: Thresholds) -> bool:
+    """Only the risk classifier saw a crisis, and it read more distress than crisis.
+
+    "The house is so quiet. I eat standing up at the counter most nights"
+    (crisis 0.82, distress 0.90) is grief; with the crisis reply it also
+    started crisis mode, and the visitor's next questions ("does Medicare
+    pay for this?") got the crisis-mode reply instead of an answer. Left
+    out of every set it was trained without, the rule turned 101 distress
+    messages and one near miss from the crisis reply into the check-in, and
+    no crisis or emergency (docs/safety.md, eighteenth round). The check-in
+    still asks "are you safe?" and gives 911 and 988. Anything a second
+    layer also saw (a pattern, a harm word, the intent model's crisis) keeps
+    the crisis reply, and so does a crisis score of distress_over_crisis_max
+    or more.
+    """
+    if s.pattern_matches or s.harm_terms or s.ml_crisis >= t.ml_crisis_threshold:
+        return False
+    crisis, distress = s.risk.get(CRISIS, 0.0), s.risk.get(DISTRESS, 0.0)
+    return distress >= crisis and crisis < t.distress_over_crisis_max
 
 
 def risk_total(risk: Mapping[str, float]) -> float:

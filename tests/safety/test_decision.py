@@ -269,3 +269,20 @@ def test_someone_elses_story_turns_crisis_patterns_into_the_check_in_never_an_em
     assert decide(replace(told, risk={"crisis": 0.25}), T).kind == CRISIS
     emergency = replace(told, pattern_matches=(("overdose", "emergency"),))
     assert decide(emergency, T).kind == EMERGENCY
+
+
+def test_a_crisis_only_the_classifier_saw_read_as_more_distress_gets_the_check_in() -> None:
+    # "The house is so quiet. I eat standing up at the counter most nights"
+    # (eighteenth round): grief, not a reason for crisis mode.
+    grief = Signals(risk={"crisis": 0.6, "emergency": 0.0, "distress": 0.9}, ml_intent="nlu_fallback")
+    decision = decide(grief, T)
+    assert decision.kind == POSSIBLE_RISK and "more distress than crisis" in decision.reason
+    # More crisis than distress, a crisis score past the cap, or a second
+    # layer that saw it too keeps the crisis reply.
+    assert decide(replace(grief, risk={"crisis": 0.6, "distress": 0.5}), T).kind == CRISIS
+    assert decide(replace(grief, risk={"crisis": 0.75, "distress": 0.9}), T).kind == CRISIS
+    assert decide(replace(grief, pattern_matches=(("hopelessness", "crisis"),)), T).kind == CRISIS
+    assert decide(replace(grief, harm_terms=("die",)), T).kind == CRISIS
+    assert decide(replace(grief, ml_intent="crisis", ml_crisis=0.8), T).kind == CRISIS
+    # Never an emergency.
+    assert decide(replace(grief, risk={"emergency": 0.6, "distress": 0.9}), T).kind == EMERGENCY
