@@ -58,6 +58,8 @@ def test_negation_is_handled_deliberately() -> None:
     ("baby swallowed one of those little round batteries", "emergency"),
     ("my sister drank bleach, she's throwing up", "emergency"),
     ("mi niño se tragó una pila", "emergency"),
+    # A farewell note in Spanish, as "by the time you read this" (review).
+    ("cuando leas esto ya va a ser tarde, gracias por todo", "crisis"),
     ("how far do you have to fall for it to be a sure thing", "crisis"),
     ("how high does a bridge have to be to die", "crisis"),
     ("what happens if a kid swallows a battery?", None),
