@@ -60,6 +60,10 @@ def test_negation_is_handled_deliberately() -> None:
     ("mi niño se tragó una pila", "emergency"),
     # A farewell note in Spanish, as "by the time you read this" (review).
     ("cuando leas esto ya va a ser tarde, gracias por todo", "crisis"),
+    # Others better off without the writer (review), not a beard.
+    ("mi esposa estaría mejor con el dinero del seguro que conmigo", "crisis"),
+    ("todos estarían mejor sin mí", "crisis"),
+    ("me veo mejor sin mi barba, verdad?", None),
     ("how far do you have to fall for it to be a sure thing", "crisis"),
     ("how high does a bridge have to be to die", "crisis"),
     ("what happens if a kid swallows a battery?", None),
