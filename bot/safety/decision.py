@@ -13,7 +13,7 @@ Layers, in order of precedence (docs/safety.md explains each):
    keeps the crisis reply (docs/safety.md, fourteenth and fifteenth rounds);
 1. crisis or emergency: the lemma patterns (a precision floor that never
    depends on training), or the risk classifier past its thresholds, or the
-   intent model's own crisis intent when the risk classifier has doubts too;
+   intent model's own crisis intent when the risk classifier has doubts too.
    A crisis only the risk classifier saw, read as more distress than
    crisis, or told in a check-in context, gets the check-in instead;
 2. possible risk: the risk classifier is unsure (an emergency, 911 first,
@@ -300,12 +300,13 @@ def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
     """Why a crisis gets the check-in instead, if it does.
 
     The risk classifier alone reading more distress than crisis
-    (_more_distress_than_crisis). Safe storage told as prevention shares words with crisis but not its
-    purpose (bot.safety.check_in_contexts); it excuses only what the learned
-    layers alone saw. Someone else's story or the writer's work may also
-    excuse some crisis-pattern groups, when every flagged clause is about
-    others and the risk classifier sees almost no risk. Either gets "are
-    you safe?" with 911 and 988, never an ordinary answer; an emergency
+    (_more_distress_than_crisis). Safe storage told as prevention shares
+    words with crisis but not its purpose (bot.safety.check_in_contexts);
+    it excuses only what the learned layers alone saw. Someone else's story
+    or the writer's work may also excuse some crisis-pattern groups, when
+    every flagged clause is about others and the risk classifier sees
+    almost no risk. Each gets "are you safe?" with 911 and 988, never an
+    ordinary answer; an emergency
     keeps the crisis reply whatever else is true. (A band for answerable
     questions the classifier was unsure of was tried in the sixth round and
     dropped: on the development sets it spared two near misses and cost one
