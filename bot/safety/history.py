@@ -58,7 +58,7 @@ _EMPTY_REMNANT = re.compile(
 # sixteenth round).
 _FIRST_PERSON_NOW = re.compile(
     r"^(?:i'?m|im|i am|(?:i have|i've|ive)(?! had\b| been\b)|i want|i wanna|i will|i'll|ill|i plan|i keep|i sleep|i put|"
-    r"i practice|tengo|quiero|voy a)\b|\b(?:pienso|me corto|guardo|traigo|ando|siento que|estoy|"
+    r"i practice|(?:no\s+)?(?:tengo|quiero|voy a))\b|\b(?:pienso|me corto|guardo|traigo|ando|siento que|estoy|"
     r"me voy a|lucho|vivo|me hago|me lastimo|me siento|deseo|me despido|me vuelven|no le (?:encuentro|veo)|"
     r"nada tiene sentido|(?:la|lo) tengo|escond[ií]|guardad[oa])\b")
 _HISTORY_TOLD = re.compile(r"\b(?:history|hx) of\b|\bantecedentes\b|\bhistorial\b")
@@ -71,10 +71,12 @@ def _said_now(clause: str) -> bool:
 # A new first-person statement starts a new clause even without punctuation:
 # "i overdosed in 2019 i have 60 pills saved up" must not hide its second
 # half inside the past clause (the eighth round's review). A Spanish verb
-# keeps the "no" before it: "ya no tengo esos pensamientos" cut into "ya no"
-# and "tengo esos pensamientos" said the opposite (eighteenth round).
+# takes the "no" before it along: "ya no tengo esos pensamientos" cut into
+# "ya no" and "tengo esos pensamientos" said the opposite, and glued to the
+# clause before, "intenté hace 10 años no quiero seguir viviendo" hid its
+# present (eighteenth round and its review).
 _NEW_SUBJECT = re.compile(r"\s(?=(?:i'?m|im|i am|i have|i've|ive|i want|i will|i'll|ill|i plan|i keep)\b)"
-                          r"|(?<!\bno)\s(?=(?:tengo|quiero|voy a|estoy)\b)")
+                          r"|(?<!\bno)\s(?=(?:no\s+)?(?:tengo|quiero|voy a|estoy)\b)")
 
 
 # A year or an age is the distant past only far enough back, which the cue

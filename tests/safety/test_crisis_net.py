@@ -66,9 +66,18 @@ def test_negation_is_handled_deliberately() -> None:
     ("me veo mejor sin mi barba, verdad?", None),
     ("how far do you have to fall for it to be a sure thing", "crisis"),
     ("how high does a bridge have to be to die", "crisis"),
-    ("what happens if a kid swallows a battery?", None),
+    ("what happens if a kid swallowed a battery?", None),
     ("how far is the fall from the parking deck to the street", None),
     ("how tall is the building, i get vertigo", None),
+    # The review of the eighteenth round: everyday words near each other.
+    ("I ate lunch and my phone battery is at 2%, can I still come in?", None),
+    ("how do I stop my toddler trying to swallow magnets", None),
+    ("tomo cloroquina, ¿puedo recibir ketamina?", None),
+    ("how high is the risk of a fall, can it be fatal", None),
+    ("cuando lean esto los del consultorio, ¿me pueden llamar?", None),
+    ("mis hijos están mejor con su papá que conmigo", None),
+    ("mi hijo tomó cloro", "emergency"),
+    ("mi familia va a estar mejor sin mí", "crisis"),
 ])
 def test_swallowed_poisons_and_fall_heights(text: str, kind) -> None:
     kinds = {m.kind for m in default_detector().find(text)}

@@ -20,6 +20,7 @@ from bot.safety.harm_gate import about_a_person, default_gate, has_dose_figures,
     # Every form of "suicidar" (eighteenth round: "se quiere suicidar" got no check-in).
     ("¿llaman a la policía si uno dice que se quiere suicidar?", ("suicidar",)),
     ("mañana me suicidaré", ("suicidaré",)),
+    ("mi hermano se está suicidando poco a poco con el alcohol", ("suicidando",)),
     ("should i call 911 or is this the normal thing", ("911",)),
     ("¿llamo a una ambulancia?", ("ambulancia",)),
     # Euphemisms for dying (eleventh round, H39).

@@ -169,6 +169,14 @@ def test_risk_told_as_the_distant_past(text) -> None:
     "I attempted in 2015, stable for years now with meds but the urges are back. can I come?",
     "hace como 10 años intenté suicidarme y ahorita quiero morir otra vez, ¿me aceptan?",
     "hace mucho que quiero morirme, ¿me aceptan?",
+    # The review of the eighteenth round: "hace mucho rato" is today, "hace
+    # mucho tiempo que" runs up to now, "me hace mucho bien" is no time at
+    # all, and a present "no quiero" glued to a past clause is still now.
+    "intenté matarme hace mucho rato ¿me pueden atender?",
+    "hace mucho tiempo que no quiero vivir. ¿me pueden atender?",
+    "cortarme me hace mucho bien ¿puedo recibir ketamina?",
+    "Intenté suicidarme hace 10 años no quiero otra cosa que morir. ¿Me aceptan?",
+    "I overdosed in 2019. I've been in recovery in the past few days after a relapse, can I come?",
 ])
 def test_anything_now_keeps_the_crisis_reply(text) -> None:
     assert not history(text)
