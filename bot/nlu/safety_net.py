@@ -178,7 +178,8 @@ class SafetyNet(GraphComponent):
         ml_intent = _intent_name(message)
         answer_id, answer_confidence = self._best_answer(message)
         answer = self.content.library().approved(answer_id) if answer_id else None
-        risk = self.risk_model.probabilities(visible, language) if visible and self.risk_model else {}
+        risk, risk_at_peak = self.risk_model.scores(visible, language) if visible and self.risk_model \
+            else ({}, {})
         harm_terms = _outside(default_gate().harm_terms(normalised), scan.negated)
         question = is_question(visible)
         # Past history only changes the decision for a question (decide), so
@@ -192,6 +193,7 @@ class SafetyNet(GraphComponent):
             pattern_matches=tuple((m.group, m.kind) for m in scan.matches),
             only_negated=bool(scan.negated) and not scan.matches,
             risk=risk,
+            risk_at_peak=risk_at_peak,
             ml_crisis=_ml_crisis_confidence(message),
             ml_intent=ml_intent,
             harm_terms=harm_terms,

@@ -109,8 +109,11 @@ class Signals:
     pattern_matches: tuple[tuple[str, str], ...] = ()
     # The patterns saw only negated statements ("I'm not suicidal").
     only_negated: bool = False
-    # Risk classifier probabilities: crisis, emergency, distress, benign.
+    # Risk classifier probabilities: crisis, emergency, distress, benign, each
+    # the highest over the message and its parts; and the whole row of the
+    # part it found riskiest (RiskModel.scores).
     risk: Mapping[str, float] = field(default_factory=dict)
+    risk_at_peak: Mapping[str, float] = field(default_factory=dict)
     # The intent model's confidence in its own crisis intent, if best guess.
     ml_crisis: float = 0.0
     ml_intent: Optional[str] = None
@@ -329,24 +332,26 @@ def _check_in_instead(s: Signals, kind: str, t: Thresholds) -> Optional[str]:
 
 
 def _more_distress_than_crisis(s: Signals, t: Thresholds) -> bool:
-    """Only the risk classifier saw a crisis, and it read more distress than crisis.
+    """Only the risk classifier saw a crisis, and in the same words it read
+    more distress than crisis and emergency together.
 
-    "The house is so quiet. I eat standing up at the counter most nights"
-    (crisis 0.82, distress 0.90) is grief; with the crisis reply it also
-    started crisis mode, and the visitor's next questions ("does Medicare
-    pay for this?") got the crisis-mode reply instead of an answer. Left
-    out of every set it was trained without, the rule turned 101 distress
-    messages and one near miss from the crisis reply into the check-in, and
-    no crisis or emergency (docs/safety.md, eighteenth round). The check-in
-    still asks "are you safe?" and gives 911 and 988. Anything a second
-    layer also saw (a pattern, a harm word, the intent model's crisis) keeps
-    the crisis reply, and so does a crisis score of distress_over_crisis_max
-    or more.
+    "not looking for pity. just tired of feeling like a stranger in my own
+    house" (crisis 0.39, distress 0.95) is loneliness; with the crisis reply
+    it also started crisis mode, and the visitor's next questions got the
+    crisis-mode reply instead of an answer (docs/safety.md, eighteenth
+    round). The check-in still asks "are you safe?" and gives 911 and 988.
+    Read in the riskiest part's own row (`risk_at_peak`), never across
+    parts: one sad sentence must not excuse another's crisis. Anything a
+    second layer also saw (a pattern, a harm word, the intent model's
+    crisis) keeps the crisis reply, and so does a crisis score of
+    distress_over_crisis_max or more.
     """
     if s.pattern_matches or s.harm_terms or s.ml_crisis >= t.ml_crisis_threshold:
         return False
-    crisis, distress = s.risk.get(CRISIS, 0.0), s.risk.get(DISTRESS, 0.0)
-    return distress >= crisis and crisis < t.distress_over_crisis_max
+    if not s.risk_at_peak or s.risk.get(CRISIS, 0.0) >= t.distress_over_crisis_max:
+        return False
+    peak = s.risk_at_peak
+    return peak.get(DISTRESS, 0.0) >= peak.get(CRISIS, 0.0) + peak.get(EMERGENCY, 0.0)
 
 
 def risk_total(risk: Mapping[str, float]) -> float:

@@ -253,9 +253,24 @@ class RiskModel:
         distress (its whole) and crisis (one clause): the caller's order of
         precedence decides.
         """
+        return self.scores(text, language)[0]
+
+    def scores(self, text: str, language: str = "en") -> tuple[dict[str, float], dict[str, float]]:
+        """The per-label maxima (`probabilities`), and the whole row of the
+        part the classifier found riskiest (crisis + emergency highest).
+
+        The row answers "what else did it read in the same words?": in "I
+        feel so alone and sad all the time. I called my brother to say sorry
+        for everything" the maxima pair the first sentence's distress with
+        the second's crisis; the row keeps the second's own (review,
+        eighteenth round).
+        """
         parts = segments(without_laughter(normalise(text, language)))
         rows = self.pipeline.predict_proba(parts)
-        return {label: float(rows[:, i].max()) for i, label in enumerate(self.labels)}
+        risk = [self.labels.index(label) for label in RISK_LABELS if label in self.labels]
+        peak = rows[int(rows[:, risk].sum(axis=1).argmax())] if risk else rows[0]
+        maxima = {label: float(rows[:, i].max()) for i, label in enumerate(self.labels)}
+        return maxima, {label: float(peak[i]) for i, label in enumerate(self.labels)}
 
     def save(self, path: Path) -> None:
         """joblib, not skops: skops writes the 100,000-entry n-gram vocabulary

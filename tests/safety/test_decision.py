@@ -272,17 +272,31 @@ def test_someone_elses_story_turns_crisis_patterns_into_the_check_in_never_an_em
 
 
 def test_a_crisis_only_the_classifier_saw_read_as_more_distress_gets_the_check_in() -> None:
-    # "The house is so quiet. I eat standing up at the counter most nights"
-    # (eighteenth round): grief, not a reason for crisis mode.
-    grief = Signals(risk={"crisis": 0.6, "emergency": 0.0, "distress": 0.9}, ml_intent="nlu_fallback")
+    # "not looking for pity. just tired of feeling like a stranger in my own
+    # house" (eighteenth round): loneliness, not a reason for crisis mode.
+    lonely = {"crisis": 0.6, "emergency": 0.0, "distress": 0.95}
+    grief = Signals(risk=lonely, risk_at_peak=lonely, ml_intent="nlu_fallback")
     decision = decide(grief, T)
     assert decision.kind == POSSIBLE_RISK and "more distress than crisis" in decision.reason
-    # More crisis than distress, a crisis score past the cap, or a second
-    # layer that saw it too keeps the crisis reply.
-    assert decide(replace(grief, risk={"crisis": 0.6, "distress": 0.5}), T).kind == CRISIS
+    # More crisis (with emergency) than distress in the riskiest part, a
+    # crisis score past the cap, or a second layer that saw it too keeps
+    # the crisis reply.
+    assert decide(replace(grief, risk_at_peak={"crisis": 0.5, "emergency": 0.1, "distress": 0.55}),
+                  T).kind == CRISIS
     assert decide(replace(grief, risk={"crisis": 0.75, "distress": 0.9}), T).kind == CRISIS
     assert decide(replace(grief, pattern_matches=(("hopelessness", "crisis"),)), T).kind == CRISIS
     assert decide(replace(grief, harm_terms=("die",)), T).kind == CRISIS
     assert decide(replace(grief, ml_intent="crisis", ml_crisis=0.8), T).kind == CRISIS
     # Never an emergency.
     assert decide(replace(grief, risk={"emergency": 0.6, "distress": 0.9}), T).kind == EMERGENCY
+
+
+def test_one_sad_sentence_never_excuses_another_sentences_crisis() -> None:
+    """The review of the eighteenth round: the maxima pair one part's distress
+    with another's crisis; the rule reads the riskiest part's own row."""
+    mixed = Signals(risk={"crisis": 0.67, "emergency": 0.0, "distress": 0.98},
+                    risk_at_peak={"crisis": 0.67, "emergency": 0.0, "distress": 0.05},
+                    ml_intent="nlu_fallback")
+    assert decide(mixed, T).kind == CRISIS
+    # Without the row (no classifier part scores recorded) the rule never applies.
+    assert decide(replace(mixed, risk_at_peak={}), T).kind == CRISIS

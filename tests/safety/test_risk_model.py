@@ -163,3 +163,16 @@ def test_a_case_with_an_answer_topic_instead_of_a_safety_label_is_refused(tmp_pa
     path = _case_file(tmp_path, "blind3", "- {text: how much is it, expect: cost, category: q, lang: en}\n")
     with pytest.raises(ValueError, match="cost"):
         load_case_examples([path])
+
+
+def test_the_riskiest_parts_own_row_comes_with_the_maxima() -> None:
+    """`scores` gives the per-label maxima and the row of the part with the most risk."""
+    distress = ["i feel so sad all the time", "i am lonely and tired", "everything feels heavy and sad",
+                "i cry every night and feel alone", "so lonely since the move", "sad and tired all day"]
+    model = RiskModel.train([Example(t, "crisis") for t in CRISIS] + [Example(t, "benign") for t in BENIGN]
+                            + [Example(t, "distress") for t in distress])
+    text = "i feel so sad and lonely all the time. i am going to end my life tonight"
+    maxima, peak = model.scores(text)
+    assert maxima == model.probabilities(text)
+    assert peak["crisis"] == maxima["crisis"]
+    assert peak["distress"] < maxima["distress"]
