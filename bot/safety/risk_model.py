@@ -110,10 +110,15 @@ def load_nlu_examples(folder: Path) -> list[Example]:
     return examples
 
 
+def _learned_set_files(folder: Path, name: str) -> list[Path]:
+    """One file of every blind set the classifier learns from (not those kept out)."""
+    return [path for path in sorted(folder.glob(f"{CASE_SETS}/{name}"))
+            if path.parent.name not in CASE_SETS_KEPT_OUT]
+
+
 def case_files(folder: Path) -> list[Path]:
     """The blind sets' safety messages that the classifier learns from."""
-    return [path for path in sorted(folder.glob(f"{CASE_SETS}/safety_messages.yml"))
-            if path.parent.name not in CASE_SETS_KEPT_OUT]
+    return _learned_set_files(folder, "safety_messages.yml")
 
 
 def load_case_examples(paths: Iterable[Path]) -> list[Example]:
@@ -147,8 +152,7 @@ CONVERSATION_RISK_LABEL = "risk"
 
 def conversation_files(folder: Path) -> list[Path]:
     """The blind sets' conversations that the classifier learns from."""
-    return [path for path in sorted(folder.glob(f"{CASE_SETS}/conversations.yml"))
-            if path.parent.name not in CASE_SETS_KEPT_OUT]
+    return _learned_set_files(folder, "conversations.yml")
 
 
 def learned_case_files(folder: Path) -> list[Path]:

@@ -103,11 +103,15 @@ def test_an_unknown_label_is_refused(tmp_path: Path) -> None:
         load_risk_examples(tmp_path)
 
 
-def _case_file(folder: Path, name: str, cases: str) -> Path:
-    path = folder / name / "safety_messages.yml"
-    path.parent.mkdir(parents=True)
-    path.write_text("kind: safety\ncases:\n" + cases)
+def _blind_file(folder: Path, name: str, file_name: str, text: str) -> Path:
+    path = folder / name / file_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
     return path
+
+
+def _case_file(folder: Path, name: str, cases: str) -> Path:
+    return _blind_file(folder, name, "safety_messages.yml", "kind: safety\ncases:\n" + cases)
 
 
 def test_blind_cases_are_examples_a_near_miss_is_benign_and_distress_is_left_out(tmp_path: Path) -> None:
@@ -130,10 +134,8 @@ def test_the_first_blind_set_stays_out_of_training(tmp_path: Path) -> None:
 
 
 def _conversation_file(folder: Path, name: str, turns: str) -> Path:
-    path = folder / name / "conversations.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("conversations:\n- id: c1\n  lang: en\n  turns:\n" + turns)
-    return path
+    return _blind_file(folder, name, "conversations.yml",
+                       "conversations:\n- id: c1\n  lang: en\n  turns:\n" + turns)
 
 
 def test_conversation_turns_before_the_first_risk_turn_are_benign(tmp_path: Path) -> None:
