@@ -63,7 +63,10 @@ def pick_variation(variations: List[Dict[str, Any]], wanted: Optional[str],
 
     candidates = in_language([v for v in variations if wanted and variant(v) == wanted])
     if not candidates:
-        candidates = in_language([v for v in variations if variant(v) is None]) or variations[:1]
+        # A response whose every variation has a variant ("Yes, I'm safe"
+        # in English and Spanish) still answers in the visitor's language.
+        candidates = in_language([v for v in variations if variant(v) is None]) or in_language(variations) \
+            or variations[:1]
     chosen = candidates[turn % len(candidates)]
     if chosen.get("text") == avoid_text and len(candidates) > 1:
         chosen = candidates[(turn + 1) % len(candidates)]

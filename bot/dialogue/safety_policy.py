@@ -11,7 +11,8 @@ It reads the one `SafetyDecision` stored on the visitor's latest message
   crisis-mode reply (never an unrelated answer or "pick a topic"), except a
   request for staff, the callback form the visitor asked for, and a clear,
   benign question once the visitor has said they are safe;
-- "yes"/"no" after "Are you safe right now?", and "I'm not okay" after a
+- "yes"/"no" after "Are you safe right now?", "no, I'm not suicidal" (in
+  the visitor's own words) in crisis mode, and "I'm not okay" after a
   safety check-in;
 - possible risk and distress: the check-in or the distress reply.
 """
@@ -27,7 +28,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.dialogue import safety_state
 from bot.dialogue.fixed_policy import FixedPolicy
 from bot.dialogue.names import (ACTION_FLAG_CRISIS, CALLBACK_FORM, CRISIS_SLOT, UTTER_CRISIS,
-                                UTTER_CRISIS_NOT_SAFE, UTTER_CRISIS_SAFE, UTTER_FALLBACK)
+                                UTTER_CRISIS_NOT_SAFE, UTTER_CRISIS_SAFE, UTTER_FALLBACK, VARIANT_SAFE)
 from bot.safety import decision as safety
 
 ACTION_FLAG = ACTION_FLAG_CRISIS
@@ -77,6 +78,16 @@ def next_safety_action(tracker: DialogueStateTracker) -> Prediction:
     intent = tracker.latest_message.intent.get("name")
     if decision.is_risk:
         return crisis_reply(tracker)
+    in_crisis_mode = bool(tracker.get_slot(CRISIS_SLOT))
+    # "no no, i'm not suicidal lol" in crisis mode answers "Are you safe?"
+    # like the "Yes, I'm safe" button, whatever the intent model made of its
+    # "no"; with a clear question, the question is answered (with the crisis
+    # resources attached by the NLG).
+    # Said twice in a row, the second time takes the crisis-mode path below
+    # (never the same "I'm glad you're safe" text twice in a row).
+    if decision.says_safe and in_crisis_mode and not may_leave_crisis_mode(tracker, decision, intent) \
+            and safety_state.last_crisis_variant(tracker) != VARIANT_SAFE:
+        return UTTER_SAFE, []
     previous = safety_state.previous_bot_action(tracker)
     # "ok, calling now" after "Please call 911 now" (the not-safe reply) is
     # not "yes, I'm safe": only a crisis reply asked that.
@@ -84,12 +95,15 @@ def next_safety_action(tracker: DialogueStateTracker) -> Prediction:
         safety_state.last_crisis_variant(tracker) not in safety_state.SAFETY_ANSWER_VARIANTS
     if intent in ("affirm", "deny") and asked_if_safe:
         return (UTTER_SAFE if intent == "affirm" else UTTER_NOT_SAFE), []
-    if intent == "deny" and safety_state.last_bot_variant(tracker) == "possible_crisis":
+    # "No" to the check-in's "are you safe?" is not safe; "no, i'm not
+    # suicidal" is the opposite.
+    if intent == "deny" and safety_state.last_bot_variant(tracker) == "possible_crisis" \
+            and not decision.says_safe:
         return crisis_reply(tracker)
     # Crisis mode is the slot set with the first crisis reply. (The NLG
     # counts crisis replies instead: it must tell the first from the rest,
     # and the slot is already set when the first one is rendered.)
-    if tracker.get_slot(CRISIS_SLOT) and not may_leave_crisis_mode(tracker, decision, intent):
+    if in_crisis_mode and not may_leave_crisis_mode(tracker, decision, intent):
         return crisis_reply(tracker)
     if decision.kind in (safety.POSSIBLE_RISK, safety.DISTRESS):
         return UTTER_FALLBACK, []
@@ -106,7 +120,8 @@ def may_leave_crisis_mode(tracker: DialogueStateTracker, decision: safety.Safety
     """In crisis mode, what gets its ordinary reply instead of the crisis-mode one.
 
     Asking for staff, the callback form's own questions, and, once the
-    visitor has said "yes, I'm safe" since the last crisis reply, a clear,
+    visitor has said "yes, I'm safe" since the last crisis reply (tapped, or
+    in their own words, in this message or an earlier one), a clear,
     benign question (answered with the crisis resources attached by the
     NLG). Until then a question gets the crisis-mode reply, which asks
     whether they are safe: "how much is it anyway" after "i have the pills

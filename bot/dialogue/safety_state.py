@@ -96,8 +96,22 @@ def last_crisis_variant(tracker: DialogueStateTracker) -> Optional[str]:
 
 
 def said_safe_since_crisis_reply(tracker: DialogueStateTracker) -> bool:
-    """The visitor answered "yes, I'm safe", and no crisis reply came after."""
-    return last_crisis_variant(tracker) == names.VARIANT_SAFE
+    """The visitor said they are safe, and no crisis reply came after.
+
+    Said by tapping or typing "yes" to "Are you safe right now?" (the reply
+    to it is the `safe` variant), or in their own words in any message since
+    the last crisis reply, this one included ("no no, i'm not suicidal, how
+    much is it?": the decision's `says_safe`).
+    """
+    if last_crisis_variant(tracker) == names.VARIANT_SAFE:
+        return True
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered) and _custom(event).get("kind") == names.KIND_CRISIS:
+            return False
+        if isinstance(event, UserUttered) and \
+                SafetyDecision.from_dict(event.parse_data.get(PARSE_DATA_KEY)).says_safe:
+            return True
+    return False
 
 
 def last_text_of_kind(tracker: DialogueStateTracker, kinds: frozenset) -> Optional[str]:

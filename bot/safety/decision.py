@@ -131,6 +131,9 @@ class Signals:
     # The context may stand over the crisis-pattern groups matched: someone
     # else's story or work, with every flagged clause about others.
     check_in_over_patterns: bool = False
+    # The visitor plainly says they are safe ("no, i'm not suicidal"), and
+    # nothing else in the message shows risk (bot.safety.safety_statement).
+    says_safe: bool = False
     illegal_rules: tuple[str, ...] = ()
     personal_rules: tuple[str, ...] = ()
     # The curated answer the intent model found, its topic-level confidence,
@@ -157,6 +160,9 @@ class SafetyDecision:
     # A personal decision because the visitor told past risk: the staff
     # reply says so and gives 988 for if the thoughts come back.
     past_history: bool = False
+    # The visitor plainly says they are safe: in crisis mode, like the
+    # "Yes, I'm safe" button (the safety policy decides).
+    says_safe: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -240,17 +246,23 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
         # reply in its language, not "I can only answer in English".
         clear_question = clear and kind == NONE and not s.input_problem
         return SafetyDecision(kind, reason, s.language, answer, clear_question,
-                              about_a_person=s.about_a_person)
+                              about_a_person=s.about_a_person, says_safe=s.says_safe)
 
     if _told_as_history(s, t):
         return SafetyDecision(PERSONAL, "past history, nothing now: staff", s.language,
                               past_history=True)
-    risk_kind = _risk_kind(s, t)
+    # The words of "no, i'm not suicidal" are the only risk words in a
+    # message that plainly says the writer is safe: the risk layers, which
+    # read those words, have nothing else to judge (the safety net checked
+    # the rest of the message with the patterns, the risk classifier and the
+    # harm gate before setting says_safe).
+    risk_layers = not s.says_safe
+    risk_kind = _risk_kind(s, t) if risk_layers else None
     if risk_kind is not None:
         check_in = _check_in_instead(s, risk_kind[0], t)
         return decision(POSSIBLE_RISK, check_in) if check_in else decision(*risk_kind)
     risk = s.risk
-    if risk_total(risk) >= t.possible_risk_threshold and not answerable:
+    if risk_layers and risk_total(risk) >= t.possible_risk_threshold and not answerable:
         # "Are you safe?" is the wrong question for "she's gasping for air":
         # when the doubt is mostly about an emergency, 911 comes first.
         if risk.get(EMERGENCY, 0.0) >= risk.get(CRISIS, 0.0):
@@ -261,9 +273,10 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
     # and gives 911 and 988, even when the classifier reads distress: "I just
     # want to rest for good" and "I feel like such a burden" read as distress
     # to the classifier and as crisis to the intent model (independent review).
-    if s.ml_crisis >= t.possible_risk_threshold and not s.only_negated and not answerable:
+    if risk_layers and s.ml_crisis >= t.possible_risk_threshold and not s.only_negated \
+            and not answerable:
         return decision(POSSIBLE_RISK, f"intent model unsure: crisis {s.ml_crisis:.2f}")
-    if s.harm_terms and not clear:
+    if risk_layers and s.harm_terms and not clear:
         return decision(POSSIBLE_RISK, f"harm gate: {', '.join(s.harm_terms)}")
     distressed = risk.get(DISTRESS, 0.0) >= t.distress_threshold and not answerable
     # A Spanish message is an "other language" input, but the distress reply
@@ -287,6 +300,8 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
         return decision(PERSONAL, reason, general)
     if distressed:
         return decision(DISTRESS, f"risk model: distress {risk.get(DISTRESS, 0.0):.2f}")
+    if s.says_safe:
+        return decision(NONE, "says they are safe, no other risk", s.answer_id)
     return decision(NONE, "no risk found", s.answer_id)
 
 

@@ -136,3 +136,16 @@ def test_every_reply_with_the_are_you_safe_buttons_asks_it() -> None:
                 text = variation["text"]
                 last_question = text.replace("¿", "").split("?")[-2] if "?" in text else ""
                 assert "safe" in last_question or "a salvo" in last_question, (name, text)
+
+
+def test_the_answers_to_are_you_safe_are_in_the_visitors_language() -> None:
+    # "Sí, estoy a salvo" (tapped or typed) got the English reply: the two
+    # replies have no variation without a variant to fall back on, and the
+    # fallback took the first, English, one (nineteenth round).
+    for name, words in (("utter_crisis_safe", "Me alegra"), ("utter_crisis_not_safe", "Por favor")):
+        t = tracker(user("crisis", kind="crisis"), crisis_reply(), user("affirm"))
+        t.latest_message.parse_data["safety"]["language"] = "es"
+        reply = render(name, t)
+        assert reply["custom"].get("language") == "es" and words in reply["text"], name
+        t.latest_message.parse_data["safety"]["language"] = "en"
+        assert render(name, t)["custom"].get("language", "en") == "en", name

@@ -21,11 +21,11 @@ DOMAIN = Domain.load(str(get_settings().root / "domain.yml"))
 
 
 def user(intent: str, kind: str = "none", clear: bool = False, text: str = "...",
-         about: bool = False) -> List[Any]:
+         about: bool = False, says_safe: bool = False) -> List[Any]:
     parse_data = {"intent": {"name": intent, "confidence": 1.0}, "entities": [],
                   "safety": {"kind": kind, "reason": "test", "language": "en",
                              "general_answer_id": None, "clear_question": clear,
-                             "about_a_person": about}}
+                             "about_a_person": about, "says_safe": says_safe}}
     return [ActionExecuted("action_listen"), UserUttered(text, parse_data["intent"], [], parse_data)]
 
 
@@ -200,3 +200,58 @@ def test_ordinary_messages_are_left_to_the_rules() -> None:
     assert action(tracker(user("faq", clear=True))) is None
     assert action(tracker(user("greet"))) is None
     assert action(tracker(user("deny"))) is None
+
+
+# The visitor says they are safe in their own words (nineteenth round):
+# "no no im not suicidal lol", whatever the intent model made of its "no".
+@pytest.mark.parametrize("intent", ["deny", "affirm", "nlu_fallback", "faq"])
+def test_saying_they_are_safe_in_crisis_mode_gets_the_safe_reply(intent) -> None:
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user(intent, says_safe=True))
+    assert action(t) == "utter_crisis_safe"
+
+
+def test_saying_they_are_safe_later_in_crisis_mode_counts_too() -> None:
+    # Not only straight after "Are you safe right now?".
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user("greet"), crisis_reply("crisis_mode"),
+                user("nlu_fallback", says_safe=True))
+    assert action(t) == "utter_crisis_safe"
+
+
+def test_a_clear_question_with_a_statement_of_safety_is_answered() -> None:
+    # "im safe, i was just asking about the price": answered, with the
+    # crisis resources attached by the NLG.
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user("faq", clear=True, says_safe=True))
+    assert action(t) is None
+
+
+def test_after_a_typed_statement_of_safety_the_next_clear_question_is_answered() -> None:
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user("faq", clear=True, says_safe=True),
+                bot("utter_faq", "answer"), user("faq", clear=True))
+    assert action(t) is None
+
+
+def test_a_new_crisis_reply_needs_a_new_statement_of_safety() -> None:
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user("nlu_fallback", says_safe=True),
+                bot("utter_crisis_safe", "crisis", "safe"), user("faq", kind="crisis"),
+                crisis_reply("crisis_mode"), user("faq", clear=True))
+    assert action(t) == "utter_crisis"
+
+
+def test_saying_it_twice_never_repeats_the_safe_reply() -> None:
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), said_safe(), user("thanks", says_safe=True))
+    assert action(t) == "utter_crisis"
+
+
+def test_a_statement_of_safety_with_risk_keeps_the_crisis_reply() -> None:
+    # The safety net never sets says_safe beside risk; if a decision did
+    # carry both, the risk wins.
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user("deny", kind="crisis", says_safe=True))
+    assert action(t) == "utter_crisis"
+
+
+def test_no_im_not_suicidal_after_a_check_in_is_not_a_crisis() -> None:
+    check_in = bot("utter_fallback", "fallback", "possible_crisis")
+    t = tracker(user("nlu_fallback", kind="possible_risk"), check_in, user("deny", says_safe=True))
+    assert action(t) is None
+    t = tracker(user("nlu_fallback", kind="possible_risk"), check_in, user("deny"))
+    assert action(t) == "utter_crisis"

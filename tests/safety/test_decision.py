@@ -300,3 +300,28 @@ def test_one_sad_sentence_never_excuses_another_sentences_crisis() -> None:
     assert decide(mixed, T).kind == CRISIS
     # Without the row (no classifier part scores recorded) the rule never applies.
     assert decide(replace(mixed, risk_at_peak={}), T).kind == CRISIS
+
+
+# A visitor plainly saying they are safe (bot.safety.safety_statement): the
+# statement's own words are the message's only risk words (nineteenth round).
+SAID_SAFE = Signals(risk={"benign": 0.1, "crisis": 0.9, "emergency": 0.0, "distress": 0.0},
+                    ml_intent="crisis", ml_crisis=0.94, harm_terms=("suicidal",), says_safe=True)
+
+
+def test_a_statement_of_safety_is_not_read_as_the_risk_it_denies() -> None:
+    decision = decide(SAID_SAFE, T)
+    assert decision.kind == NONE and decision.says_safe
+    assert decide(replace(SAID_SAFE, says_safe=False), T).kind == CRISIS
+
+
+def test_distress_still_counts_beside_a_statement_of_safety() -> None:
+    # "no estoy en peligro, solo muy triste": the distress reply, not an
+    # ordinary answer. (Only the risk layers are skipped: the safety net sets
+    # says_safe only when nothing outside the statement is flagged.)
+    distressed = replace(SAID_SAFE, risk={"benign": 0.1, "crisis": 0.2, "emergency": 0.0, "distress": 0.7})
+    assert decide(distressed, T).kind == DISTRESS
+
+
+def test_every_decision_records_whether_the_visitor_said_they_are_safe() -> None:
+    assert not decide(QUESTION, T).says_safe
+    assert SafetyDecision.from_dict(decide(SAID_SAFE, T).as_dict()).says_safe

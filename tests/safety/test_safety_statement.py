@@ -1,0 +1,93 @@
+"""A visitor saying they are safe (bot/safety/safety_statement.py): no model, no spaCy.
+
+The patterns and the risk classifier are stood in for by a word list, as in
+test_history.py; the real layers are judged on the blind replies in
+docs/safety.md (nineteenth round).
+"""
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.safety_statement import default_statements
+
+RISK_WORDS = ("die", "dying", "dead", "kill", "gone", "pills", "bridge", "plan", "end it", "morir",
+              "matar", "pastillas", "desaparecer", "wake up")
+
+
+def risky(text: str) -> bool:
+    """A stand-in for the patterns and the risk classifier: any risk word."""
+    return any(word in text for word in RISK_WORDS)
+
+
+def says_safe(text: str) -> bool:
+    return default_statements().says_safe(text, risky, lambda text: False)
+
+
+@pytest.mark.parametrize("text", [
+    "no no im not suicidal lol",
+    "I'm not going to hurt myself, I promise. I just wanted info",
+    "i’m safe, i was just asking about the price",
+    "yes safe. just wanted to know if insurance covers it",
+    "Safe.",
+    "yeah im fine, can i book online?",
+    "not suicidal, never have been. just have bad ocd and wanted info",
+    "i won't hurt myself. how much is a session",
+    "whoa im not in danger, I was just saying thanks",
+    "To be clear I'm safe and not having any thoughts of hurting myself. I just want the price.",
+    "estoy a salvo, gracias",
+    "sí, estoy bien. cuántas sesiones se necesitan?",
+    "no estoy en peligro, solo muy triste y necesitaba escribirlo",
+    "no soy suicida, solo preguntaba",
+    "no no, no pienso hacerme nada. nomás que la extraño",
+])
+def test_plain_statements_of_safety(text) -> None:
+    assert says_safe(text)
+
+
+@pytest.mark.parametrize("text", [
+    # Risk beside the statement, judged without it.
+    "im not suicidal i just think about dying all day",
+    "I'm not going to kill myself but I wouldn't mind if a truck hit me",
+    "i'm safe. the pills are in the drawer if i need them",
+    "no estoy en peligro pero ya tengo las pastillas",
+    # Hedged.
+    "I'm not going to hurt myself. probably. idk.",
+    "im safe for now",
+    "im not gonna do anything tonight",
+    "no me voy a hacer nada por ahora",
+    "creo que estoy a salvo",
+    "not sure if i'm safe",
+    # Taken back.
+    "ok yes im safe. (im not)",
+    "im safe jk",
+    # Someone else in danger, or hurting them.
+    "im safe but my brother isnt",
+    "yo estoy a salvo pero mi hijo no",
+    "no estoy en peligro, mi esposo me pega pero ya estoy acostumbrada",
+    # Risk-taking.
+    "no estoy en riesgo, solo manejo muy rapido de noche a ver que pasa",
+    "i'm not suicidal, i just don't care if i wake up",
+    # Not statements of safety at all.
+    "i'm not safe",
+    "am i safe to drive after",
+    "i'm fine",
+    "i'm fine. nobody would notice if i was gone anyway",
+    "is it safe with my blood pressure meds",
+    "no estoy bien",
+])
+def test_not_statements_of_safety(text) -> None:
+    assert not says_safe(text)
+
+
+def test_harm_words_left_over_keep_the_ordinary_layers() -> None:
+    statements = default_statements()
+    assert not statements.says_safe("im safe, how much ketamine is lethal", lambda text: False,
+                                    lambda text: "lethal" in text)
+
+
+def test_what_is_left_is_judged_whole_and_clause_by_clause() -> None:
+    judged: list[str] = []
+    default_statements().says_safe("im not suicidal, just sad and tired", lambda text: judged.append(text) or False,
+                                   lambda text: False)
+    assert any("sad" in piece and "tired" in piece for piece in judged)
+    assert all("suicidal" not in piece for piece in judged)
