@@ -64,6 +64,10 @@ def test_plain_statements_of_safety(text) -> None:
     "im safe but my brother isnt",
     "yo estoy a salvo pero mi hijo no",
     "no estoy en peligro, mi esposo me pega pero ya estoy acostumbrada",
+    # Half a yes, drink or drugs, someone controlling them (the second blind replies).
+    "safe. ish. 😶",
+    "yeah im fine. had like 12 drinks and im driving to my friends place now",
+    "yeah i'm safe, my partner just controls my money and my phone",
     # Risk-taking.
     "no estoy en riesgo, solo manejo muy rapido de noche a ver que pasa",
     "i'm not suicidal, i just don't care if i wake up",
