@@ -20,6 +20,9 @@ Layers, in order of precedence (docs/safety.md explains each):
    when most of its doubt is about an emergency), or the fail-safe harm gate
    trips (a message about death, suicide, overdose, weapons, bleeding, not
    waking up... that is not clearly a general information question);
+   layers 1 and 2 are skipped for a plain statement of safety with nothing
+   else flagged ("no no, i'm not suicidal": bot.safety.safety_statement),
+   whose only risk words are the ones it denies;
 3. unreadable input and other languages (not a safety kind: answered as
    today, by the input problem's own reply);
 4. illegal: a request for ketamine outside medical care;
