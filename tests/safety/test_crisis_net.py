@@ -82,3 +82,27 @@ def test_negation_is_handled_deliberately() -> None:
 def test_swallowed_poisons_and_fall_heights(text: str, kind) -> None:
     kinds = {m.kind for m in default_detector().find(text)}
     assert kinds == ({kind} if kind else set()), text
+
+
+@pytest.mark.parametrize("text, kind", [
+    # Nineteenth round: a venomous snake's bite, and a person who is not
+    # moving after a fall or a wreck, are emergencies; the same words in
+    # everyday senses are not.
+    ("rattler got me on the hand, we're way out past arivaca", "emergency"),
+    ("got bit by a rattlesnake hiking, my leg is swelling up fast", "emergency"),
+    ("a snake just bit my son by the creek", "emergency"),
+    ("me mordió una víbora de cascabel en el tobillo", "emergency"),
+    ("a mi hijo le picó una víbora en el pie", "emergency"),
+    ("coworker fell off the ladder at the mill and hes not moving", "emergency"),
+    ("wreck on I-10 near the Kino exit, my friend isn't moving", "emergency"),
+    ("mi compañero se cayó del andamio y no se mueve", "emergency"),
+    ("what do you do if a rattlesnake bites you on a hike?", None),
+    ("sounds like snake oil tbh, $500 a pop", None),
+    ("used to love fishing on the snake river", None),
+    ("mi hijo no se mueve de la cama en todo el día", None),
+    ("the line at the pharmacy isn't moving", None),
+    ("we're not moving to phoenix after all, can i keep my appointment", None),
+])
+def test_snake_bites_and_people_not_moving(text: str, kind) -> None:
+    kinds = {m.kind for m in default_detector().find(text)}
+    assert kinds == ({kind} if kind else set()), text
