@@ -28,7 +28,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.dialogue import safety_state
 from bot.dialogue.fixed_policy import FixedPolicy
 from bot.dialogue.names import (ACTION_FLAG_CRISIS, CALLBACK_FORM, CRISIS_SLOT, UTTER_CRISIS,
-                                UTTER_CRISIS_NOT_SAFE, UTTER_CRISIS_SAFE, UTTER_FALLBACK, VARIANT_SAFE)
+                                UTTER_CRISIS_NOT_SAFE, UTTER_CRISIS_SAFE, UTTER_FALLBACK)
 from bot.safety import decision as safety
 
 ACTION_FLAG = ACTION_FLAG_CRISIS
@@ -82,11 +82,12 @@ def next_safety_action(tracker: DialogueStateTracker) -> Prediction:
     # "no no, i'm not suicidal lol" in crisis mode answers "Are you safe?"
     # like the "Yes, I'm safe" button, whatever the intent model made of its
     # "no"; with a clear question, the question is answered (with the crisis
-    # resources attached by the NLG).
-    # Said twice in a row, the second time takes the crisis-mode path below
-    # (never the same "I'm glad you're safe" text twice in a row).
-    if decision.says_safe and in_crisis_mode and not may_leave_crisis_mode(tracker, decision, intent) \
-            and safety_state.last_crisis_variant(tracker) != VARIANT_SAFE:
+    # resources attached by the NLG). Where own words do not count (after
+    # an emergency reply, after "no, I'm not safe", or said twice), the
+    # crisis-mode path below answers.
+    if decision.says_safe and decision.kind == safety.NONE and in_crisis_mode \
+            and safety_state.typed_statement_counts(tracker) \
+            and not may_leave_crisis_mode(tracker, decision, intent):
         return UTTER_SAFE, []
     previous = safety_state.previous_bot_action(tracker)
     # "ok, calling now" after "Please call 911 now" (the not-safe reply) is
@@ -98,7 +99,7 @@ def next_safety_action(tracker: DialogueStateTracker) -> Prediction:
     # "No" to the check-in's "are you safe?" is not safe; "no, i'm not
     # suicidal" is the opposite.
     if intent == "deny" and safety_state.last_bot_variant(tracker) == "possible_crisis" \
-            and not decision.says_safe:
+            and not (decision.says_safe and decision.kind == safety.NONE):
         return crisis_reply(tracker)
     # Crisis mode is the slot set with the first crisis reply. (The NLG
     # counts crisis replies instead: it must tell the first from the rest,

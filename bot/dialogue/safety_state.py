@@ -14,7 +14,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.dialogue import names
-from bot.safety.decision import NO_DECISION, PARSE_DATA_KEY, SafetyDecision
+from bot.safety.decision import NO_DECISION, NONE, PARSE_DATA_KEY, SafetyDecision
 
 
 def decision_of(tracker: DialogueStateTracker) -> SafetyDecision:
@@ -99,19 +99,38 @@ def said_safe_since_crisis_reply(tracker: DialogueStateTracker) -> bool:
     """The visitor said they are safe, and no crisis reply came after.
 
     Said by tapping or typing "yes" to "Are you safe right now?" (the reply
-    to it is the `safe` variant), or in their own words in any message since
-    the last crisis reply, this one included ("no no, i'm not suicidal, how
-    much is it?": the decision's `says_safe`).
+    to it is the `safe` variant), or in their own words in a message with
+    nothing else of concern, since the last crisis reply, this one included
+    ("no no, i'm not suicidal lol": the decision's `says_safe`), where own
+    words count (typed_statement_counts).
     """
     if last_crisis_variant(tracker) == names.VARIANT_SAFE:
         return True
+    if not typed_statement_counts(tracker):
+        return False
     for event in reversed(tracker.events):
         if isinstance(event, BotUttered) and _custom(event).get("kind") == names.KIND_CRISIS:
             return False
-        if isinstance(event, UserUttered) and \
-                SafetyDecision.from_dict(event.parse_data.get(PARSE_DATA_KEY)).says_safe:
+        if isinstance(event, UserUttered) and _says_safe(event):
             return True
     return False
+
+
+def typed_statement_counts(tracker: DialogueStateTracker) -> bool:
+    """Whether "i'm safe" in the visitor's own words may count as the button.
+
+    Not after the not-safe reply ("Please call 911 now"), nor once it was
+    already said, nor after an emergency reply: "i'm safe. can he sleep it
+    off?" says nothing about the person in danger (independent review).
+    """
+    if last_crisis_variant(tracker) in SAFETY_ANSWER_VARIANTS:
+        return False
+    return not last_crisis_reply_was_emergency(tracker)
+
+
+def _says_safe(event: UserUttered) -> bool:
+    decision = SafetyDecision.from_dict(event.parse_data.get(PARSE_DATA_KEY))
+    return decision.says_safe and decision.kind == NONE
 
 
 def last_text_of_kind(tracker: DialogueStateTracker, kinds: frozenset) -> Optional[str]:

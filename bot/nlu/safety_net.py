@@ -47,7 +47,7 @@ from bot.safety.language import detect_language
 from bot.safety.normalise import normalise
 from bot.safety.risk_model import RiskModel, RiskModelSettings
 from bot.safety.rulesets import illegal_rules, personal_rules
-from bot.safety.safety_statement import default_statements
+from bot.safety.safety_statement import PLAIN, WITH_MORE, default_statements
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -189,7 +189,7 @@ class SafetyNet(GraphComponent):
         past_history = question and self._only_history(
             visible, language, scan.matches, bool(scan.matches or harm_terms) or self._risky(risk))
         context = self._check_in_context(visible, language, scan.matches, self._risky(risk))
-        says_safe = default_statements().says_safe(
+        statement = default_statements().kind(
             visible, lambda text: self._clause_is_risky(text, language),
             lambda text: bool(default_gate().harm_terms(normalise(text, language))))
         return safety.Signals(
@@ -207,7 +207,8 @@ class SafetyNet(GraphComponent):
             about_a_person=about_a_person(normalised),
             check_in_context=context,
             check_in_over_patterns=stands_over_patterns(context, (m.group for m in scan.matches)),
-            says_safe=says_safe,
+            says_safe=statement == PLAIN,
+            says_safe_with_more=statement == WITH_MORE,
             illegal_rules=tuple(illegal_rules().reasons(visible)),
             personal_rules=tuple(personal_rules().reasons(visible)),
             answer_id=answer_id,

@@ -21,8 +21,9 @@ Layers, in order of precedence (docs/safety.md explains each):
    trips (a message about death, suicide, overdose, weapons, bleeding, not
    waking up... that is not clearly a general information question);
    layers 1 and 2 are skipped for a plain statement of safety with nothing
-   else flagged ("no no, i'm not suicidal": bot.safety.safety_statement),
-   whose only risk words are the ones it denies;
+   else in the message ("no no, i'm not suicidal lol":
+   bot.safety.safety_statement), whose only risk words are the ones it
+   denies;
 3. unreadable input and other languages (not a safety kind: answered as
    today, by the input problem's own reply);
 4. illegal: a request for ketamine outside medical care;
@@ -134,9 +135,12 @@ class Signals:
     # The context may stand over the crisis-pattern groups matched: someone
     # else's story or work, with every flagged clause about others.
     check_in_over_patterns: bool = False
-    # The visitor plainly says they are safe ("no, i'm not suicidal"), and
-    # nothing else in the message shows risk (bot.safety.safety_statement).
+    # The visitor plainly says they are safe ("no, i'm not suicidal lol"),
+    # and nothing else (bot.safety.safety_statement, PLAIN); or says so and
+    # more ("im safe, how much is it?", WITH_MORE), which counts only when
+    # no layer finds anything in the whole message.
     says_safe: bool = False
+    says_safe_with_more: bool = False
     illegal_rules: tuple[str, ...] = ()
     personal_rules: tuple[str, ...] = ()
     # The curated answer the intent model found, its topic-level confidence,
@@ -248,17 +252,17 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
         # never a clear question: in crisis mode it must get the crisis-mode
         # reply in its language, not "I can only answer in English".
         clear_question = clear and kind == NONE and not s.input_problem
+        says_safe = s.says_safe or (s.says_safe_with_more and kind == NONE and not s.input_problem)
         return SafetyDecision(kind, reason, s.language, answer, clear_question,
-                              about_a_person=s.about_a_person, says_safe=s.says_safe)
+                              about_a_person=s.about_a_person, says_safe=says_safe)
 
     if _told_as_history(s, t):
         return SafetyDecision(PERSONAL, "past history, nothing now: staff", s.language,
                               past_history=True)
-    # The words of "no, i'm not suicidal" are the only risk words in a
-    # message that plainly says the writer is safe: the risk layers, which
-    # read those words, have nothing else to judge (the safety net checked
-    # the rest of the message with the patterns, the risk classifier and the
-    # harm gate before setting says_safe).
+    # The words of "no no, i'm not suicidal lol" are the only risk words in
+    # a message that says nothing but that the writer is safe: the risk
+    # layers, which read those words, have nothing else to judge. (A
+    # statement with a question is read whole, as any message.)
     risk_layers = not s.says_safe
     risk_kind = _risk_kind(s, t) if risk_layers else None
     if risk_kind is not None:

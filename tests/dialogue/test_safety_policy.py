@@ -255,3 +255,27 @@ def test_no_im_not_suicidal_after_a_check_in_is_not_a_crisis() -> None:
     assert action(t) is None
     t = tracker(user("nlu_fallback", kind="possible_risk"), check_in, user("deny"))
     assert action(t) == "utter_crisis"
+
+
+# The independent review of the nineteenth round.
+def test_own_words_do_not_count_after_an_emergency_reply() -> None:
+    # "i'm safe. can he just sleep it off at home?" says nothing about him.
+    t = tracker(user("faq", kind="emergency"), crisis_reply("emergency"), user("faq", says_safe=True))
+    assert action(t) == "utter_crisis"
+    t = tracker(user("faq", kind="emergency"), crisis_reply("emergency"),
+                user("faq", clear=True, says_safe=True))
+    assert action(t) == "utter_crisis"
+
+
+def test_own_words_do_not_count_after_the_not_safe_reply() -> None:
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), said_not_safe(),
+                user("faq", clear=True, says_safe=True))
+    assert action(t) == "utter_crisis"
+
+
+@pytest.mark.parametrize("kind", ["distress", "personal", "illegal", "possible_risk"])
+def test_a_statement_of_safety_beside_anything_of_concern_gets_the_crisis_mode_reply(kind) -> None:
+    # "i'm not suicidal, i just feel like such a burden" is distress: the
+    # crisis-mode reply, not "I'm glad you're safe".
+    t = tracker(user("faq", kind="crisis"), crisis_reply(), user("nlu_fallback", kind=kind, says_safe=True))
+    assert action(t) == "utter_crisis"

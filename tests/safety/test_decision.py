@@ -325,3 +325,17 @@ def test_distress_still_counts_beside_a_statement_of_safety() -> None:
 def test_every_decision_records_whether_the_visitor_said_they_are_safe() -> None:
     assert not decide(QUESTION, T).says_safe
     assert SafetyDecision.from_dict(decide(SAID_SAFE, T).as_dict()).says_safe
+
+
+def test_a_statement_with_more_counts_only_when_nothing_is_found() -> None:
+    # "im safe, how much does a session cost?": read whole, as any message.
+    assert decide(replace(QUESTION, says_safe_with_more=True), T).says_safe
+    risky = replace(QUESTION, says_safe_with_more=True, risk={"benign": 0.1, "crisis": 0.9, "emergency": 0.0,
+                                                             "distress": 0.0})
+    decision = decide(risky, T)
+    assert decision.kind == CRISIS and not decision.says_safe
+    distressed = replace(risky, risk={"benign": 0.1, "crisis": 0.1, "emergency": 0.0, "distress": 0.8},
+                         is_question=False)
+    assert not decide(distressed, T).says_safe
+    # Another language: never read as anything but its input problem.
+    assert not decide(replace(QUESTION, says_safe_with_more=True, input_problem="other_language"), T).says_safe
