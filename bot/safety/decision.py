@@ -262,7 +262,7 @@ def decide(s: Signals, t: Thresholds) -> SafetyDecision:
     # The words of "no no, i'm not suicidal lol" are the only risk words in
     # a message that says nothing but that the writer is safe: the risk
     # layers, which read those words, have nothing else to judge. (A
-    # statement with a question is read whole, as any message.)
+    # statement with more is read whole, as any message.)
     risk_layers = not s.says_safe
     risk_kind = _risk_kind(s, t) if risk_layers else None
     if risk_kind is not None:
