@@ -25,7 +25,7 @@ REPLIES = sorted((get_settings().root / "tests" / "cases" / "safe_replies").glob
 # Written by the independent review of the nineteenth round to break it.
 REVIEW = [line for line in (get_settings().root / "tests" / "safety" / "not_safe_statements.txt")
           .read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
-SAFE_HEARD_MIN = 0.08  # measured: 0.19 and 0.12 on the two sets
+SAFE_HEARD_MIN = 0.08  # measured: 0.19, 0.12 and 0.31 on the three sets
 
 
 @pytest.fixture(scope="module")
