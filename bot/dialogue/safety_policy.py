@@ -85,7 +85,7 @@ def next_safety_action(tracker: DialogueStateTracker) -> Prediction:
     # resources attached by the NLG). Where own words do not count (after
     # an emergency reply, after "no, I'm not safe", or said twice), the
     # crisis-mode path below answers.
-    if decision.says_safe and decision.kind == safety.NONE and in_crisis_mode \
+    if decision.only_says_safe and in_crisis_mode \
             and safety_state.typed_statement_counts(tracker) \
             and not may_leave_crisis_mode(tracker, decision, intent):
         return UTTER_SAFE, []
@@ -99,7 +99,7 @@ def next_safety_action(tracker: DialogueStateTracker) -> Prediction:
     # "No" to the check-in's "are you safe?" is not safe; "no, i'm not
     # suicidal" is the opposite.
     if intent == "deny" and safety_state.last_bot_variant(tracker) == "possible_crisis" \
-            and not (decision.says_safe and decision.kind == safety.NONE):
+            and not decision.only_says_safe:
         return crisis_reply(tracker)
     # Crisis mode is the slot set with the first crisis reply. (The NLG
     # counts crisis replies instead: it must tell the first from the rest,

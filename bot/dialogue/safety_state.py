@@ -14,7 +14,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.dialogue import names
-from bot.safety.decision import NO_DECISION, NONE, PARSE_DATA_KEY, SafetyDecision
+from bot.safety.decision import NO_DECISION, PARSE_DATA_KEY, SafetyDecision
 
 
 def decision_of(tracker: DialogueStateTracker) -> SafetyDecision:
@@ -111,7 +111,8 @@ def said_safe_since_crisis_reply(tracker: DialogueStateTracker) -> bool:
     for event in reversed(tracker.events):
         if isinstance(event, BotUttered) and _custom(event).get("kind") == names.KIND_CRISIS:
             return False
-        if isinstance(event, UserUttered) and _says_safe(event):
+        if isinstance(event, UserUttered) and \
+                SafetyDecision.from_dict(event.parse_data.get(PARSE_DATA_KEY)).only_says_safe:
             return True
     return False
 
@@ -126,11 +127,6 @@ def typed_statement_counts(tracker: DialogueStateTracker) -> bool:
     if last_crisis_variant(tracker) in SAFETY_ANSWER_VARIANTS:
         return False
     return not last_crisis_reply_was_emergency(tracker)
-
-
-def _says_safe(event: UserUttered) -> bool:
-    decision = SafetyDecision.from_dict(event.parse_data.get(PARSE_DATA_KEY))
-    return decision.says_safe and decision.kind == NONE
 
 
 def last_text_of_kind(tracker: DialogueStateTracker, kinds: frozenset) -> Optional[str]:

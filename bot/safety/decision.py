@@ -185,6 +185,12 @@ class SafetyDecision:
     def is_risk(self) -> bool:
         return self.kind in RISK_KINDS
 
+    @property
+    def only_says_safe(self) -> bool:
+        """The visitor says they are safe, and nothing else in the message is
+        of concern: what may count like the "Yes, I'm safe" button."""
+        return self.says_safe and self.kind == NONE
+
 
 NO_DECISION = SafetyDecision(NONE, "no decision recorded")
 

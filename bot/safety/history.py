@@ -22,9 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-import yaml
-
-from bot.safety.patterns import compile_regexes, with_parts
+from bot.safety.patterns import cue_lists
 
 CUES_FILE = Path(__file__).with_name("lexicon") / "history_cues.yml"
 # Pattern groups (crisis_patterns.yml) that can be told as history. Method
@@ -130,14 +128,7 @@ class HistoryCues:
 
 @functools.lru_cache(maxsize=1)
 def default_cues() -> HistoryCues:
-    cues = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8")) or {}
-    parts = cues.get("parts") or {}
-
-    def expanded(key: str) -> list[str]:
-        return [with_parts(cue, parts) for cue in cues.get(key) or []]
-
-    return HistoryCues(compile_regexes(expanded("past")), compile_regexes(expanded("present")),
-                       compile_regexes(expanded("reassurance")))
+    return HistoryCues(*cue_lists(CUES_FILE, "past", "present", "reassurance"))
 
 
 def clauses(text: str) -> list[str]:

@@ -125,6 +125,15 @@ def load_groups(nlp: Language, path: Path) -> list[PatternGroup]:
     return groups
 
 
+def cue_lists(path: Path, *keys: str) -> tuple[tuple[re.Pattern[str], ...], ...]:
+    """The compiled expressions under each key of a cue file, in the order
+    asked for, with its `parts:` filled in (history_cues.yml,
+    safety_statements.yml)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    parts = data.get(PARTS_KEY) or {}
+    return tuple(compile_regexes(with_parts(str(v), parts) for v in data.get(key) or []) for key in keys)
+
+
 def compile_regexes(values: Optional[Iterable[str]]) -> tuple[re.Pattern[str], ...]:
     """Case-insensitive regular expressions for the cue files (history_cues.yml,
     check_in_contexts.yml): cues that need word order and optional words the

@@ -34,10 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-import yaml
-
 from bot.safety.history import clauses
-from bot.safety.patterns import compile_regexes, with_parts
+from bot.safety.patterns import cue_lists
 
 STATEMENTS_FILE = Path(__file__).with_name("lexicon") / "safety_statements.yml"
 PLAIN, WITH_MORE = "plain", "with_more"
@@ -123,10 +121,4 @@ def _cut(text: str, spans: list[tuple[int, int]]) -> str:
 
 @functools.lru_cache(maxsize=1)
 def default_statements() -> SafetyStatements:
-    data = yaml.safe_load(STATEMENTS_FILE.read_text(encoding="utf-8")) or {}
-    parts = data.get("parts") or {}
-
-    def expanded(key: str) -> tuple[re.Pattern[str], ...]:
-        return compile_regexes(with_parts(str(v), parts) for v in data.get(key) or [])
-
-    return SafetyStatements(expanded("statements"), expanded("hedges"))
+    return SafetyStatements(*cue_lists(STATEMENTS_FILE, "statements", "hedges"))
